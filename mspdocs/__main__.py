@@ -1,0 +1,5 @@
+"""`python -m mspdocs`: the same as the `mspdocs` command."""
+
+from .cli import main
+
+main()

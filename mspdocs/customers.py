@@ -1,0 +1,170 @@
+"""Customer records: one YAML file per customer, validated completely before anything renders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .errors import InputError, MspdocsError, raise_all
+from .fields import Fields
+from .workspace import Workspace
+from .yamlfile import read_yaml
+
+# A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
+CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+SERVICE_LISTS = ("subscribed", "declined", "excluded")
+_TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "services",
+               "insurance", "qbr", "account_manager", "notes"}
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A validated customer record; `data` holds plain values ready for a document context."""
+
+    id: str
+    path: Path
+    data: dict[str, Any]
+    services: dict[str, tuple[str, ...]]
+
+    @property
+    def legal_name(self) -> str:
+        return self.data["legal_name"]
+
+
+def _address(fields: Fields) -> dict[str, str]:
+    fields.reject_unknown({"street", "city", "region", "postal_code", "country"})
+    address = {key: fields.text(key) for key in ("street", "city", "region", "postal_code", "country")}
+    if not re.fullmatch(r"[A-Z]{2}", address["country"]):
+        raise fields.error("country", f"'{address['country']}' is not a two-letter country code (e.g. US)")
+    return address
+
+
+def _signatory(fields: Fields) -> dict[str, str]:
+    fields.reject_unknown({"name", "title", "email"})
+    person = {key: fields.text(key) for key in ("name", "title", "email")}
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
+        raise fields.error("email", f"'{person['email']}' is not an email address")
+    return person
+
+
+def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
+    fields.reject_unknown({"effective", "term_months", "monthly_fee", "currency", "governing_law",
+                           "renewal_months", "payment_terms_days", "notice_days",
+                           "insurance_required", "liability_cap_amount"})
+    defaults = workspace.profile.agreement_defaults
+    currency = fields.text("currency", required=False) or workspace.profile.msp["currency"]
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise fields.error("currency", f"'{currency}' is not a three-letter currency code (e.g. USD)")
+    agreement = {
+        "effective": fields.date("effective"),
+        "term_months": fields.integer("term_months", minimum=1),
+        "monthly_fee": fields.decimal("monthly_fee", minimum=0),
+        "currency": currency,
+        "governing_law": fields.text("governing_law"),
+        "insurance_required": _or_default(fields.boolean("insurance_required", required=False),
+                                          workspace.profile.msp["insurance_required"]),
+    }
+    for key in ("renewal_months", "payment_terms_days", "notice_days"):
+        agreement[key] = _or_default(fields.integer(key, required=False, minimum=0), defaults[key])
+    cap = fields.decimal("liability_cap_amount", required=False, minimum=0)
+    if cap is not None:
+        agreement["liability_cap_amount"] = cap
+    return agreement
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _insurance(fields: Fields) -> dict[str, Any]:
+    fields.reject_unknown({"carrier", "policy_number", "limit", "expires", "proof_on_file"})
+    insurance = {
+        "carrier": fields.text("carrier"),
+        "policy_number": fields.text("policy_number"),
+        "limit": fields.decimal("limit", minimum=0),
+        "expires": fields.date("expires"),
+        "proof_on_file": _or_default(fields.boolean("proof_on_file", required=False), False),
+    }
+    return insurance
+
+
+def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    fields.reject_unknown(set(SERVICE_LISTS))
+    seen: dict[str, tuple[str, int | None]] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for list_name in SERVICE_LISTS:
+        ids = []
+        for service_id, line in fields.text_list(list_name):
+            field = fields.name(list_name)
+            if service_id not in catalog:
+                raise InputError(f"unknown service id '{service_id}' (not in {catalog.path.name})",
+                                 path=fields.path, line=line, field=field)
+            if service_id in seen:
+                other, other_line = seen[service_id]
+                where = f"{other} on line {other_line}" if other_line else other
+                raise InputError(f"service '{service_id}' is both {other} and {list_name} ({where})",
+                                 path=fields.path, line=line, field=field)
+            seen[service_id] = (list_name, line)
+            ids.append(service_id)
+        lists[list_name] = tuple(ids)
+    return lists
+
+
+def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+    """Read and validate one customer file."""
+    top = Fields(read_yaml(path), path)
+    top.reject_unknown(_TOP_FIELDS)
+    customer_id = top.text("id")
+    if not CUSTOMER_ID.fullmatch(customer_id):
+        raise top.error("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
+                              "hyphens (it names the customer's folder under output/)")
+    if customer_id != path.stem:
+        raise top.error("id", f"'{customer_id}' does not match the file name '{path.name}'")
+    data: dict[str, Any] = {
+        "id": customer_id,
+        "legal_name": top.text("legal_name"),
+        "address": _address(top.section("address")),
+        "industry": top.text("industry", required=False) or "unspecified",
+        "signatory": _signatory(top.section("signatory")),
+        "agreement": _agreement(top.section("agreement"), workspace),
+    }
+    insurance = top.section("insurance", required=False)
+    if insurance is not None:
+        data["insurance"] = _insurance(insurance)
+    qbr = top.section("qbr", required=False)
+    cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
+    data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
+    for optional in ("account_manager", "notes"):
+        if top.has(optional):
+            data[optional] = top.text(optional, multiline=optional == "notes")
+    services = _services(top.section("services"), catalog)
+    return Customer(id=customer_id, path=path, data=data, services=services)
+
+
+def customer_files(workspace: Workspace) -> list[Path]:
+    folder = workspace.path("customers")
+    if not folder.is_dir():
+        raise InputError("the customers folder is missing", path=folder)
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
+def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None) -> list[Customer]:
+    """Validate every named customer (all when `ids` is None), reporting every bad file at once."""
+    files = customer_files(workspace)
+    if ids is not None:
+        by_stem = {path.stem: path for path in files}
+        missing = [customer_id for customer_id in ids if customer_id not in by_stem]
+        if missing:
+            raise InputError(f"no such customer: {', '.join(missing)}", path=workspace.path("customers"))
+        files = [by_stem[customer_id] for customer_id in dict.fromkeys(ids)]
+    customers, errors = [], []
+    for path in files:
+        try:
+            customers.append(read_customer(path, workspace, catalog))
+        except MspdocsError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return customers
