@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny workspaces built in tmp_path from the built-in defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mspdocs.workspace import init_workspace
+
+AS_OF = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh workspace with the example portfolio."""
+    return init_workspace(tmp_path / "ws", examples=True)
+
+
+@pytest.fixture
+def empty_workspace(tmp_path: Path) -> Path:
+    """A fresh workspace without customers."""
+    return init_workspace(tmp_path / "ws", examples=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_customer(workspace: Path, text: str, name: str | None = None) -> Path:
+    """Write a customer file (named after its id unless `name` is given)."""
+    import re
+
+    if name is None:
+        name = re.search(r"^id:\s*(\S+)", text, re.M).group(1).strip("'\"") + ".yaml"
+    path = workspace / "customers" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def customer_record(id: str = "tiny-co", legal_name: str = "Tiny Co, LLC", signatory: str = "Pat Doe") -> dict:
+    """A small valid customer record (a declined service, an exclusion, current insurance)."""
+    return {
+        "id": id,
+        "legal_name": legal_name,
+        "address": {"street": "1 Main St", "city": "Portland", "region": "ME", "postal_code": "04101",
+                    "country": "US"},
+        "industry": "dental",
+        "signatory": {"name": signatory, "title": "Owner", "email": "owner@example.com"},
+        "agreement": {"effective": "2026-01-01", "term_months": "12", "monthly_fee": "1000.00",
+                      "currency": "USD", "governing_law": "Maine"},
+        "services": {"subscribed": ["helpdesk", "patching"], "declined": ["edr"],
+                     "excluded": ["onsite-hardware-repair"]},
+        "insurance": {"carrier": "Coalition", "policy_number": "C-1", "limit": "1000000",
+                      "expires": "2027-03-31", "proof_on_file": "true"},
+    }
+
+
+def customer_yaml(**kwargs) -> str:
+    """The YAML text of `customer_record(**kwargs)`, every value quoted as the user could write it."""
+    import yaml
+
+    return yaml.safe_dump(customer_record(**kwargs), allow_unicode=True, sort_keys=False, width=10_000)
