@@ -54,7 +54,8 @@ class DocumentTemplate:
             raise RenderError(f"template cannot be rendered: {message}", path=self.path) from None
         core = document.docx.core_properties
         for name, value in properties.items():
-            setattr(core, name, value)
+            # Word's core properties hold at most 255 characters; the document text keeps the whole value.
+            setattr(core, name, value if len(value) <= 255 else value[:254] + "…")
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()

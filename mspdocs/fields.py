@@ -13,7 +13,7 @@ from .yamlfile import LineDict, LineList
 
 _EMPTY = {"", "~", "null", "Null", "NULL"}
 # Control characters cannot be stored in a Word document and are never meant in a contract.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 

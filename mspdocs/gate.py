@@ -27,11 +27,21 @@ def document_texts(data: bytes) -> dict[str, list[str]]:
             if name.startswith("docProps"):
                 texts[name] = [text for text in root.itertext()]
                 continue
-            texts[name] = [
-                "".join(node.text or "" for node in para.iter(f"{{{W_NS}}}t"))
-                for para in root.iter(f"{{{W_NS}}}p")
-            ]
+            texts[name] = [_paragraph_text(para) for para in root.iter(f"{{{W_NS}}}p")]
     return texts
+
+
+_TEXT, _TAB, _BREAK, _RUN = (f"{{{W_NS}}}{name}" for name in ("t", "tab", "br", "r"))
+
+
+def _paragraph_text(paragraph) -> str:
+    """The paragraph as a reader sees it: text runs, tabs and line breaks in order."""
+    pieces = []
+    for node in paragraph.iter(_TEXT, _TAB, _BREAK):
+        if node.tag != _TEXT and node.getparent().tag != _RUN:
+            continue  # a tab stop or break definition in the properties, not in the text
+        pieces.append(node.text or "" if node.tag == _TEXT else "\t" if node.tag == _TAB else "\n")
+    return "".join(pieces)
 
 
 def check_document(data: bytes, data_values: Iterable[str], must_appear: dict[str, str]) -> None:

@@ -97,6 +97,7 @@ def render_one(job: Job, customer_id: str) -> Rendered:
         })
     except MspdocsError as exc:
         exc.message = f"{customer_id}: {exc.message}"
+        exc.path = exc.path or str(job.template.path)
         raise
     manifest = {
         "document_id": document_id,

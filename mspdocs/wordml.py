@@ -31,7 +31,7 @@ def parse_blocks(text: str) -> list[Block]:
             blocks.append(Block("para", " ".join(paragraph)))
             paragraph.clear()
 
-    for line in text.splitlines():
+    for line in text.split("\n"):  # not splitlines(): U+2028 in a value is text, not a break
         if not line.strip():
             flush()
             continue

@@ -1,0 +1,41 @@
+# Set-up and the two everyday jobs. `make demo` and `make test` each install what they need first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
+	fonts-liberation2 poppler-utils
+
+.PHONY: demo test install system-packages benchmark templates clean-output
+
+demo: install
+	$(BIN)/mspdocs -w . generate agreement --all
+
+test: install
+	$(BIN)/python -m pytest
+
+benchmark: install
+	$(BIN)/python benchmarks/agreement_throughput.py
+
+install: system-packages $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# LibreOffice (docx -> PDF), metric-compatible fonts and poppler, from Debian when missing and root.
+system-packages:
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -qi carlito; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \
+	else \
+		echo "warning: install $(DEBIAN_PACKAGES) for PDF output (needs root)" >&2; \
+	fi
+
+templates: install
+	$(BIN)/python scripts/build_templates.py
+
+clean-output:
+	find output -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,34 @@
+"""Every command documents itself with an example, and `--help` stays fast to load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from mspdocs.cli import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+
+
+@pytest.mark.parametrize("path, command", list(_commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help_with_an_example(runner, path, command):
+    result = runner.invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output, f"mspdocs {' '.join(path)} --help has no example"
+    assert f"mspdocs {path[0]}" in result.output
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys; from mspdocs.cli import cli;"
+            "heavy = [m for m in ('docxtpl', 'docx', 'lxml', 'pypdf', 'pyhanko', 'jinja2', 'yaml') if m in sys.modules];"
+            "print(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -1,0 +1,85 @@
+"""`mspdocs init`, the workspace option, and the defaults shipping inside the wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mspdocs.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_init_creates_a_workspace(runner, tmp_path):
+    target = tmp_path / "acme"
+    result = runner.invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "mspdocs.toml").is_file() and (target / "catalog.yaml").is_file()
+    assert len(list((target / "clauses").glob("*.md"))) >= 25
+    assert (target / "templates" / "agreement.docx").is_file()
+    assert (target / "output").is_dir() and not any((target / "customers").iterdir())
+
+
+def test_init_with_examples_has_the_portfolio(runner, tmp_path):
+    result = runner.invoke(cli, ["init", str(tmp_path / "ws"), "--examples"])
+    assert result.exit_code == 0
+    assert len(list((tmp_path / "ws" / "customers").glob("*.yaml"))) >= 6
+
+
+def test_init_refuses_a_folder_that_is_not_empty(runner, tmp_path):
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me")
+    result = runner.invoke(cli, ["init", str(target)])
+    assert result.exit_code == 2
+    assert "not empty" in result.output
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def test_workspace_from_environment_variable(runner, workspace):
+    result = runner.invoke(cli, ["generate", "agreement", "pinecrest-law"], env={"MSPDOCS_WORKSPACE": str(workspace)})
+    assert result.exit_code == 0, result.output
+    assert list((workspace / "output" / "pinecrest-law").glob("agreement-*.docx"))
+
+
+def test_the_checkout_is_a_demo_workspace_with_the_default_profile():
+    demo = tomllib.loads((ROOT / "mspdocs.toml").read_text())
+    default = tomllib.loads((ROOT / "mspdocs" / "profile.toml").read_text())
+    assert demo["paths"] == {"customers": "examples/customers"}
+    assert {k: v for k, v in demo.items() if k != "paths"} == default
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
+    [built] = out.glob("mspdocs-*.whl")
+    return built
+
+
+def test_wheel_carries_the_default_library(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mspdocs/_defaults/templates/agreement.docx" in names
+    assert "mspdocs/_defaults/catalog.yaml" in names
+    assert "mspdocs/profile.toml" in names
+    assert sum(n.startswith("mspdocs/_defaults/clauses/") for n in names) >= 25
+    assert any(n.startswith("mspdocs/_defaults/examples/customers/") for n in names)
+
+
+def test_init_works_from_the_wheel_alone(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env = dict(os.environ, PYTHONPATH=str(site))
+    code = ("import mspdocs, sys; from mspdocs.workspace import init_workspace, defaults_root;"
+            "assert str(defaults_root()).startswith(sys.argv[1]), defaults_root();"
+            "init_workspace(sys.argv[2], examples=True)")
+    subprocess.run([sys.executable, "-c", code, str(site), str(tmp_path / "ws")], check=True, cwd=tmp_path, env=env)
+    assert len(list((tmp_path / "ws" / "clauses").glob("*.md"))) >= 25
+    assert list((tmp_path / "ws" / "customers").glob("*.yaml"))
