@@ -39,6 +39,13 @@ class DocumentTemplate:
                     patched[src_xml] = super().patch_xml(src_xml)
                 return patched[src_xml]
 
+            # Listing expansion only acts on tab, newline, bell and form-feed characters; skip the
+            # whole-document regex pass when there are none (the usual case).
+            def resolve_listing(self, xml: str) -> str:
+                if not any(char in xml for char in "\t\n\a\f"):
+                    return xml
+                return super().resolve_listing(xml)
+
         return _Template
 
     def undeclared_variables(self) -> set[str]:

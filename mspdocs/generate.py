@@ -127,28 +127,27 @@ def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
 def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = None) -> list[Rendered]:
     """Render every customer of the job; all errors are gathered and raised together."""
     global _WORKER_JOB
-    results: list[Rendered | MspdocsError] = []
     ids = list(job.customers)
-    if jobs <= 1 or len(ids) < 2:
-        for customer_id in ids:
-            try:
-                results.append(render_one(job, customer_id))
-            except MspdocsError as exc:
-                results.append(exc)
+    serial = ids if jobs <= 1 or len(ids) < 3 else ids[:1]
+    results: list[Rendered | MspdocsError] = []
+    _WORKER_JOB = job
+    try:
+        # The first document is rendered here, so forked workers inherit its compiled templates.
+        for customer_id in serial:
+            results.append(_render_in_worker(customer_id))
             if on_done:
                 on_done(customer_id)
-    else:
-        _WORKER_JOB = job  # inherited by forked workers: nothing is loaded or pickled twice
-        try:
-            context = multiprocessing.get_context("fork")
+        rest = ids[len(serial):]
+        if rest:
+            context = multiprocessing.get_context("fork")  # workers inherit the job: nothing is pickled
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                chunk = max(1, len(ids) // (jobs * 8))
-                for customer_id, result in zip(ids, pool.map(_render_in_worker, ids, chunksize=chunk)):
+                chunk = max(1, len(rest) // (jobs * 8))
+                for customer_id, result in zip(rest, pool.map(_render_in_worker, rest, chunksize=chunk)):
                     results.append(result)
                     if on_done:
                         on_done(customer_id)
-        finally:
-            _WORKER_JOB = None
+    finally:
+        _WORKER_JOB = None
     raise_all([result for result in results if isinstance(result, MspdocsError)])
     return results
 
