@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .environment import restore
+from .environment import neutralise, restore
 
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _INLINE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|\*(?=\S)([^*]+?)(?<=\S)\*")
 _XML_SPECIAL = re.compile(r"[&<>{}%]")
+_VALUE_PERIOD = neutralise(".")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def parse_blocks(text: str) -> list[Block]:
 
 def inline_runs(text: str) -> list[tuple[str, bool, bool]]:
     """(text, bold, italic) runs of one block; data values were neutralised, so only the clause marks."""
+    # A value that ends a sentence with its own period ("Acme, Inc.") absorbs the clause's period.
+    text = text.replace(_VALUE_PERIOD + ".", _VALUE_PERIOD)
     runs: list[tuple[str, bool, bool]] = []
     position = 0
     for match in _INLINE.finditer(text):

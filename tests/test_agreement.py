@@ -149,3 +149,10 @@ def test_generation_is_callable_from_python(workspace):
     [item] = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=dt.date(2026, 1, 2))
     assert item.path.exists() and item.path.name.startswith("agreement-2026-01-02-")
     assert item.manifest["clauses"] and item.manifest["template"]["sha256"]
+
+
+def test_a_name_ending_in_a_period_does_not_double_the_period(runner, workspace):
+    [item] = _json(runner, workspace, "northfield-precision")
+    body = _body(item["path"])
+    assert "Machining, Inc.." not in body
+    assert "Customer means Northfield Precision Machining, Inc." in body
