@@ -128,3 +128,59 @@ def _customer_count(ctx: click.Context, ids: list[str] | None) -> int:
 
 def main() -> None:
     cli(prog_name="mspdocs")
+
+
+def _print_table(rows: list[dict], columns: list[str]) -> None:
+    """A plain aligned table: readable in a terminal, and in a pipe."""
+    cells = [[str(column).upper() for column in columns]]
+    cells += [["" if row.get(column) is None else str(row[column]) for column in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    for line in cells:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+@cli.group()
+def customers() -> None:
+    """List and check the customer records of the workspace.
+
+    \b
+    Example:
+      mspdocs customers list
+      mspdocs customers check acme-dental
+    """
+
+
+@customers.command("list")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def customers_list(ctx: click.Context, output_format: str) -> None:
+    """List every customer with its service counts and insurance expiry.
+
+    \b
+    Example:
+      mspdocs customers list --format json
+    """
+    from .customers import list_customers
+
+    rows = list_customers(_workspace(ctx))
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, ["id", "legal_name", "subscribed", "declined", "excluded", "insurance_expires"])
+
+
+@customers.command("check")
+@click.argument("ids", nargs=-1)
+@click.pass_context
+def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Validate customer records (all, or the IDS named); exit 2 names each bad file, field and line.
+
+    \b
+    Example:
+      mspdocs customers check
+      mspdocs customers check acme-dental pinecrest-law
+    """
+    from .customers import list_customers
+
+    rows = list_customers(_workspace(ctx), list(ids) or None)
+    click.echo(f"{len(rows)} customer record{'s' if len(rows) != 1 else ''} valid")

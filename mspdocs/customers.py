@@ -168,3 +168,26 @@ def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None
             errors.append(exc)
     raise_all(errors)
     return customers
+
+
+def customer_summary(customer: Customer) -> dict[str, Any]:
+    """One row of `customers list`."""
+    insurance = customer.data.get("insurance")
+    return {
+        "id": customer.id,
+        "legal_name": customer.legal_name,
+        "subscribed": len(customer.services["subscribed"]),
+        "declined": len(customer.services["declined"]),
+        "excluded": len(customer.services["excluded"]),
+        "insurance_expires": insurance["expires"].isoformat() if insurance else None,
+        "file": str(customer.path),
+    }
+
+
+def list_customers(workspace: str | Path | None = None, ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Validate the customers of a workspace and summarise each (errors are raised together)."""
+    from .catalog import load_catalog
+    from .workspace import open_workspace
+
+    space = open_workspace(workspace)
+    return [customer_summary(c) for c in load_customers(space, load_catalog(space.path("catalog")), ids)]
