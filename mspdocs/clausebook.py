@@ -95,6 +95,12 @@ def _cell_text(cell, ops: list[tuple[str, str]], revisions: _Revisions) -> None:
             _append(paragraph, tag, text, revisions)
 
 
+def _points(value: float):
+    from docx.shared import Pt
+
+    return Pt(value)
+
+
 def _styles(document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
@@ -159,6 +165,9 @@ def _clause(document, state: approval_store.State, approved: Clause | None, revi
         _cell_text(cells[1], ops, revisions)
     if state.status == "changed" and approved is None:
         document.add_paragraph("The approved text was not kept, so the changes cannot be shown.")
+    label = document.add_paragraph()
+    label.paragraph_format.space_before = _points(8)
+    label.add_run("Text as written (Markdown and template tags shown literally):").italic = True
     current_body = clause.body.rstrip("\n")
     ops = word_ops(approved.body.rstrip("\n"), current_body) if approved else [("equal", current_body)]
     write_ops(document, ops, revisions, style="Clause Source")
