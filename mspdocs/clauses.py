@@ -74,7 +74,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     if not match:
         raise InputError("a clause file starts with front matter between two '---' lines", path=path, line=1)
     front = match.group(1)
-    body_line = 1 + match.group(0).count("\n") + 1
+    body_line = match.group(0).count("\n") + 1
     return front, text[match.end():], body_line
 
 

@@ -80,7 +80,7 @@ def init(directory: str, examples: bool) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["agreement"]))
+@click.argument("kind", type=click.Choice(["agreement", "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True, help="Mark every page DRAFT.")
@@ -97,9 +97,13 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     Example:
       mspdocs generate agreement acme-dental
       mspdocs generate agreement --all --jobs 2 --format json
+      mspdocs generate clause-book
     """
     from .generate import generate as run
 
+    if kind == "clause-book":
+        _clause_book(ctx, customers, all_customers, as_of, output_format)
+        return
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
@@ -117,6 +121,19 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
         click.echo(f"{_shown(item.path)}\t{item.document_id}")
 
 
+def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: str | None,
+                 output_format: str) -> None:
+    from .clausebook import generate_clause_book
+
+    if customers or all_customers:
+        raise click.UsageError("the clause book covers the whole library: name no customers")
+    item = generate_clause_book(_workspace(ctx), _date(as_of))
+    if output_format == "json":
+        click.echo(json.dumps([item.as_dict()], indent=2))
+    else:
+        click.echo(f"{_shown(item.path)}\t{item.document_id}")
+
+
 def _customer_count(ctx: click.Context, ids: list[str] | None) -> int:
     if ids is not None:
         return len(ids)
@@ -124,6 +141,155 @@ def _customer_count(ctx: click.Context, ids: list[str] | None) -> int:
     from .workspace import open_workspace
 
     return len(customer_files(open_workspace(_workspace(ctx))))
+
+
+@cli.group()
+def clauses() -> None:
+    """Review, approve and retire the clause library (legal counsel).
+
+    \b
+    Example:
+      mspdocs clauses list --status changed
+      mspdocs clauses approve scope.exclusions --by "J. Counsel" --reason "Reviewed"
+    """
+
+
+def _emit(output_format: str, data, text_lines) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for line in text_lines:
+            click.echo(line)
+
+
+def _table(rows: list[dict], columns: list[str]) -> list[str]:
+    cells = [[str(row.get(name) or "-") for name in columns] for row in rows]
+    widths = [max([len(name)] + [len(line[i]) for line in cells]) for i, name in enumerate(columns)]
+    lines = ["  ".join(name.upper().ljust(w) for name, w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]
+    return lines
+
+
+@clauses.command("list")
+@click.option("--status", help="Only this state: approved, changed, unapproved, draft, retired.")
+@click.option("--category", help="Only this category (e.g. scope-boundaries).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_list(ctx: click.Context, status: str | None, category: str | None, output_format: str) -> None:
+    """List the clauses with their version and approval state.
+
+    \b
+    Example:
+      mspdocs clauses list --status changed --format json
+    """
+    from .clausereport import list_clauses
+
+    rows = list_clauses(_workspace(ctx), status, category)
+    _emit(output_format, rows, _table(rows, ["id", "title", "category", "version", "status",
+                                             "approved_by", "approved_on"]))
+
+
+@clauses.command("show")
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_show(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """Show one clause: metadata, approval and its text as written.
+
+    \b
+    Example:
+      mspdocs clauses show scope.exclusions
+    """
+    from .clausereport import show_clause
+
+    info = show_clause(_workspace(ctx), clause_id)
+    lines = [f"{name}: {info[name] if not isinstance(info[name], list) else ', '.join(info[name]) or '-'}"
+             for name in ("id", "title", "category", "order", "version", "documents", "variables",
+                          "condition", "alternates", "sha256", "file")]
+    lines += [f"approval: {info['status']}: {info['reason']}", "", info["body"].rstrip("\n")]
+    _emit(output_format, info, lines)
+
+
+@clauses.command("diff")
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_diff(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """What changed since the approved text: [-deleted-] and {+inserted+} words.
+
+    \b
+    Example:
+      mspdocs clauses diff scope.exclusions
+    """
+    from .clausereport import diff_clause
+
+    info = diff_clause(_workspace(ctx), clause_id)
+    if not info["comparable"]:
+        lines = [f"{clause_id}: {info['reason']}; there is no approved text to compare with"]
+    elif not info["changed"]:
+        lines = [f"{clause_id}: unchanged since its approval ({info['reason']})"]
+    else:
+        lines = [f"{clause_id}: {info['reason']}"]
+        lines += [f"{name}: [-{change['approved']}-]{{+{change['current']}+}}"
+                  for name, change in info["metadata"].items()]
+        lines += ["", info["body"].rstrip("\n")] if info["body"] else []
+    _emit(output_format, info, lines)
+
+
+@clauses.command("lint")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_lint(ctx: click.Context, output_format: str) -> None:
+    """Check every clause file and template; exit 1 when anything is found.
+
+    \b
+    Example:
+      mspdocs clauses lint --format json
+    """
+    from .lint import lint
+
+    findings = lint(_workspace(ctx))
+    _emit(output_format, [f.as_dict() for f in findings],
+          [str(f) for f in findings] + [f"{len(findings)} finding(s)" if findings else "clean"])
+    ctx.exit(1 if findings else 0)
+
+
+@clauses.command("approve")
+@click.argument("clause_ids", metavar="ID...", nargs=-1, required=True)
+@click.option("--by", "approver", required=True, metavar="NAME", help="Who approves (legal counsel).")
+@click.option("--reason", metavar="TEXT", help="Why, for the record.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], approver: str, reason: str | None,
+                    output_format: str) -> None:
+    """Approve the current text of each clause (bound to its exact text).
+
+    \b
+    Example:
+      mspdocs clauses approve scope.exclusions fees.payment --by "J. Counsel" --reason "Q3 review"
+    """
+    from .clausereport import approve_clauses
+
+    rows = approve_clauses(_workspace(ctx), list(clause_ids), approver, reason)
+    _emit(output_format, rows, [f"approved {row['id']} version {row['version']} "
+                                f"(by {row['approved_by']} on {row['approved_on']})" for row in rows])
+
+
+@clauses.command("retire")
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """Take a clause out of new documents (status: retired).
+
+    \b
+    Example:
+      mspdocs clauses retire liability.cap-fixed
+    """
+    from .clausereport import retire_clause
+
+    row = retire_clause(_workspace(ctx), clause_id)
+    _emit(output_format, row, [f"retired {row['id']}"])
 
 
 def main() -> None:

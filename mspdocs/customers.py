@@ -115,7 +115,12 @@ def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
 
 def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
     """Read and validate one customer file."""
-    top = Fields(read_yaml(path), path)
+    return parse_customer(read_yaml(path), path, workspace, catalog)
+
+
+def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+    """Validate one customer record already read from YAML (all scalars as text)."""
+    top = Fields(raw, path)
     top.reject_unknown(_TOP_FIELDS)
     customer_id = top.text("id")
     if not CUSTOMER_ID.fullmatch(customer_id):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .approvals import check_placed, load_approvals
 from .assemble import assemble
 from .catalog import Catalog, load_catalog
 from .clauses import Library, load_library
@@ -69,6 +70,7 @@ class Job:
     customers: dict[str, Customer]
     as_of: dt.date
     draft: bool
+    approvals: dict[str, Any] | None = None  # clause id -> Approval; None: read from the library
 
 
 def canonical_json(value: Any) -> str:
@@ -86,8 +88,13 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     document_id = new_document_id(job.kind)
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
     assembly = assemble(job.library, job.kind.name, context)
+    if not job.draft:
+        check_placed([p.clause for p in assembly.placed], _approvals(job), label=customer_id)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
+    if job.draft:
+        properties.update(title=f"DRAFT: {properties['title']}", content_status="Draft",
+                          keywords="DRAFT; not for signature")
     try:
         data = job.template.render(dict(context, sections=assembly.xml), properties)
         check_document(data, leaf_strings(context), {
@@ -112,6 +119,10 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     }
     filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
     return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest)
+
+
+def _approvals(job: Job) -> dict[str, Any]:
+    return job.approvals if job.approvals is not None else load_approvals(job.library.folder)
 
 
 _WORKER_JOB: Job | None = None
@@ -165,7 +176,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft)
+               as_of or dt.date.today(), draft, load_approvals(library.folder))
 
 
 def write_all(workspace: Workspace, rendered: list[Rendered]) -> list[Generated]:

@@ -75,11 +75,13 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:null", _construct_null)
 
 def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     """Parse YAML text strictly; errors name the file and the line (offset by `first_line`)."""
+    # Leading blank lines put every mark, and so every remembered line, at its line in the whole file.
+    text = "\n" * (first_line - 1) + text
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader without resolvers
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else None
+        line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "malformed YAML"
         if exc.context and exc.problem:
             problem = f"{exc.context}, {exc.problem}"

@@ -1,0 +1,262 @@
+"""Counsel's approvals of clause texts, each bound to the exact text by its hash (clauses/approvals.lock).
+
+How approval state is decided:
+- The lock file is the record of approval. A clause is *approved* when the lock holds an entry for its
+  id whose sha256 equals the clause's current `text_hash` and its front matter does not say `draft` or
+  `retired`. An entry with another hash means *changed* since approval; no entry means *unapproved*.
+- `approve` writes the entry, keeps the approved clause file content-addressed as
+  `clauses/.approved/<sha256>.md` (so the approved text can be compared without git), and sets
+  `status: approved` in a clause file that said `draft`. The status is not part of the hash, so that
+  edit does not change what was approved; nothing else in a clause file is ever rewritten.
+- `retire` sets `status: retired` in the front matter, the one place document assembly reads it; the
+  lock entry stays as the record of the last approval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .clauses import Clause, Library, load_library, parse_clause
+from .errors import InputError, MspdocsError, ProblemsFound, raise_all
+from .fields import Fields
+from .yamlfile import read_yaml
+
+LOCK_NAME = "approvals.lock"
+STORE_NAME = ".approved"
+STATES = ("approved", "changed", "unapproved", "draft", "retired")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ENTRY_FIELDS = {"version", "sha256", "approved_by", "approved_on", "reason"}
+_FRONT = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n)", re.DOTALL)
+_STATUS_LINE = re.compile(r"^status:[^\r\n]*", re.MULTILINE)
+_HEADER = (
+    "# Clause approvals by legal counsel, written by `mspdocs clauses approve`; one block per clause.\n"
+    "# Each approval is bound to the clause's exact text by sha256; the approved text is kept in\n"
+    "# .approved/<sha256>.md beside this file. Edit the clauses, not this file.\n"
+)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One clause text approved by counsel."""
+
+    clause: str
+    version: int
+    sha256: str
+    approved_by: str
+    approved_on: dt.date
+    reason: str | None
+
+    def as_dict(self) -> dict:
+        return {"clause": self.clause, "version": self.version, "sha256": self.sha256,
+                "approved_by": self.approved_by, "approved_on": self.approved_on.isoformat(),
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class State:
+    """The effective approval state of one clause."""
+
+    clause: Clause
+    status: str  # one of STATES
+    approval: Approval | None
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+    def reason(self) -> str:
+        """Why the clause may not reach a customer (or that it may)."""
+        approval = self.approval
+        if self.status == "approved":
+            return f"approved by {approval.approved_by} on {approval.approved_on}"
+        if self.status == "changed":
+            return (f"changed since its approval by {approval.approved_by} on {approval.approved_on} "
+                    f"(see `mspdocs clauses diff {self.clause.id}`)")
+        if self.status == "draft":
+            return "is a draft (status: draft)"
+        if self.status == "retired":
+            return "is retired"
+        return "has never been approved"
+
+
+def lock_path(folder: Path) -> Path:
+    return folder / LOCK_NAME
+
+
+def load_approvals(folder: Path) -> dict[str, Approval]:
+    """The approvals of the clause library in `folder` (none when the lock file is absent)."""
+    path = lock_path(folder)
+    if not path.exists():
+        return {}
+    raw = read_yaml(path)
+    if raw is None:
+        return {}
+    top = Fields(raw, path)
+    approvals = {}
+    for clause_id in top.data:
+        entry = top.section(clause_id)
+        entry.reject_unknown(_ENTRY_FIELDS)
+        sha256 = entry.text("sha256")
+        if not _SHA256.fullmatch(sha256):
+            raise entry.error("sha256", "is not a SHA-256 hash (64 lowercase hex digits)")
+        approvals[clause_id] = Approval(
+            clause=clause_id, version=entry.integer("version", minimum=1), sha256=sha256,
+            approved_by=entry.text("approved_by"), approved_on=entry.date("approved_on"),
+            reason=entry.text("reason", required=False))
+    return approvals
+
+
+def clause_state(clause: Clause, approvals: dict[str, Approval]) -> State:
+    approval = approvals.get(clause.id)
+    if clause.status in ("retired", "draft"):
+        status = clause.status
+    elif approval is None:
+        status = "unapproved"
+    else:
+        status = "approved" if approval.sha256 == clause.text_hash else "changed"
+    return State(clause, status, approval)
+
+
+def library_states(library: Library, approvals: dict[str, Approval]) -> list[State]:
+    """Every clause's state, by id."""
+    return [clause_state(library[clause_id], approvals) for clause_id in sorted(library.clauses)]
+
+
+def approved_text(folder: Path, sha256: str) -> str | None:
+    """The clause file as it was approved, or None when it was not kept."""
+    path = folder / STORE_NAME / f"{sha256}.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def approved_clause(folder: Path, approval: Approval | None) -> Clause | None:
+    """The approved version of a clause, parsed, or None when there is none to compare with."""
+    if approval is None:
+        return None
+    text = approved_text(folder, approval.sha256)
+    if text is None:
+        return None
+    try:
+        clause = parse_clause(text, folder / f"{approval.clause}.md")
+    except MspdocsError:
+        return None
+    return clause if clause.text_hash == approval.sha256 else None
+
+
+def check_placed(clauses: Iterable[Clause], approvals: dict[str, Approval], label: str = "") -> None:
+    """Refuse (exit 1) when any clause placed in a customer document is not approved as it stands."""
+    prefix = f"{label}: " if label else ""
+    problems = [ProblemsFound(f"{prefix}clause '{state.clause.id}' {state.reason()}", path=state.clause.path,
+                              clause=state.clause.id)
+                for state in (clause_state(clause, approvals) for clause in clauses) if not state.approved]
+    if problems:
+        problems.append(ProblemsFound(f"{prefix}documents with unapproved clauses are refused; have counsel "
+                                      "approve them (`mspdocs clauses approve`) or generate with --draft"))
+    raise_all(problems)
+
+
+def render_lock(approvals: dict[str, Approval]) -> str:
+    """The lock file text: sorted by clause id, one block each, every value on its own line."""
+    blocks = [_HEADER]
+    for clause_id in sorted(approvals):
+        item = approvals[clause_id]
+        lines = [f"{clause_id}:", f"  version: {item.version}", f"  sha256: {item.sha256}",
+                 f"  approved_by: {json.dumps(item.approved_by, ensure_ascii=False)}",
+                 f"  approved_on: {item.approved_on.isoformat()}"]
+        if item.reason:
+            lines.append(f"  reason: {json.dumps(item.reason, ensure_ascii=False)}")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Replace a library file atomically (temp file + rename); these files are edited, not issued."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def with_status(clause: Clause, status: str) -> str:
+    """The clause file text with its front-matter status set, everything else byte for byte."""
+    text = clause.path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    front, count = _STATUS_LINE.subn(f"status: {status}", match.group(2), count=1) if match else ("", 0)
+    if not count:
+        raise InputError("cannot find the status line in the front matter", path=clause.path,
+                         line=clause.lines.get("status"), clause=clause.id)
+    updated = match.group(1) + front + match.group(3) + text[match.end():]
+    changed = parse_clause(updated, clause.path)
+    if changed.text_hash != clause.text_hash or changed.status != status:
+        raise InputError("setting the status would change the clause text", path=clause.path,
+                         clause=clause.id)
+    return updated
+
+
+def _check_one_line(name: str, value: str | None) -> None:
+    if value is not None and (not value.strip() or "\n" in value or "\r" in value):
+        raise InputError(f"{name} must be one non-empty line")
+
+
+def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
+            on: dt.date | None = None) -> list[State]:
+    """Approve the current text of each named clause; everything is checked before anything is written."""
+    _check_one_line("--by", by)
+    _check_one_line("--reason", reason)
+    library = load_library(folder)
+    approvals = load_approvals(folder)
+    errors: list[MspdocsError] = []
+    for clause_id in dict.fromkeys(ids):
+        if clause_id not in library.clauses:
+            errors.append(InputError(f"no such clause: '{clause_id}'", path=folder, clause=clause_id))
+        elif library[clause_id].status == "retired":
+            errors.append(InputError("a retired clause cannot be approved (set its status to draft first)",
+                                     path=library[clause_id].path, clause=clause_id))
+    raise_all(errors)
+    chosen = [library[clause_id] for clause_id in dict.fromkeys(ids)]
+    updates = {clause.id: with_status(clause, "approved") for clause in chosen if clause.status == "draft"}
+    store = folder / STORE_NAME
+    store.mkdir(exist_ok=True)
+    for clause in chosen:
+        text = updates.get(clause.id) or clause.path.read_text(encoding="utf-8")
+        kept = store / f"{clause.text_hash}.md"
+        if not kept.exists():
+            replace_file(kept, text)
+        approvals[clause.id] = Approval(clause.id, clause.version, clause.text_hash, by.strip(),
+                                        on or dt.date.today(), reason.strip() if reason else None)
+    for clause in chosen:
+        if clause.id in updates:
+            replace_file(clause.path, updates[clause.id])
+    replace_file(lock_path(folder), render_lock(approvals))
+    library = load_library(folder)
+    return [clause_state(library[clause.id], approvals) for clause in chosen]
+
+
+def retire(folder: Path, clause_id: str) -> State:
+    """Take a clause out of new documents (front matter `status: retired`)."""
+    library = load_library(folder)
+    if clause_id not in library.clauses:
+        raise InputError(f"no such clause: '{clause_id}'", path=folder, clause=clause_id)
+    clause = library[clause_id]
+    if clause.status != "retired":
+        replace_file(clause.path, with_status(clause, "retired"))
+        clause = load_library(folder)[clause_id]
+    return clause_state(clause, load_approvals(folder))

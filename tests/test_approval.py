@@ -1,0 +1,128 @@
+"""Approval bound to the exact clause text: generation refuses changed text unless --draft."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import docx
+
+from conftest import AS_OF
+from mspdocs.cli import cli
+
+
+def _run(runner, workspace: Path, *args: str):
+    return runner.invoke(cli, ["-w", str(workspace), *args])
+
+
+def _edit(workspace: Path, clause_id: str, old: str, new: str) -> None:
+    path = workspace / "clauses" / f"{clause_id}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _all_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for section in document.sections:
+        parts += [p.text for p in section.header.paragraphs]
+    return "\n".join(parts)
+
+
+def test_shipped_library_is_approved_and_generates(runner, workspace):
+    listed = _run(runner, workspace, "clauses", "list", "--format", "json")
+    assert listed.exit_code == 0
+    assert {row["status"] for row in json.loads(listed.output)} == {"approved"}
+    result = _run(runner, workspace, "generate", "agreement", "--all", "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 0, result.output
+    assert _run(runner, workspace, "clauses", "lint").exit_code == 0
+
+
+def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
+    _edit(workspace, "scope.exclusions", "has no duty", "has no obligation")
+
+    lint = _run(runner, workspace, "clauses", "lint", "--format", "json")
+    assert lint.exit_code == 1
+    [finding] = json.loads(lint.output)
+    assert finding["clause"] == "scope.exclusions" and finding["code"] == "changed-since-approval"
+    assert finding["file"].endswith("scope.exclusions.md") and finding["line"] == 12
+
+    refused = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert refused.exit_code == 1
+    assert "scope.exclusions" in refused.output and "changed since its approval" in refused.output
+    assert not (workspace / "output" / "pinecrest-law").exists()
+
+    diff = _run(runner, workspace, "clauses", "diff", "scope.exclusions")
+    assert "[-duty-]{+obligation+}" in diff.output
+
+    draft = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--draft", "--format", "json")
+    assert draft.exit_code == 0, draft.output
+    path = Path(json.loads(draft.output)[0]["path"])
+    assert "DRAFT" in _all_text(path) and "has no obligation" in _all_text(path)
+    properties = docx.Document(str(path)).core_properties
+    assert properties.content_status == "Draft" and "DRAFT" in properties.title
+
+    approved = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel",
+                    "--reason", "Plainer word")
+    assert approved.exit_code == 0, approved.output
+    lock = (workspace / "clauses" / "approvals.lock").read_text(encoding="utf-8")
+    assert 'approved_by: "J. Counsel"' in lock and 'reason: "Plainer word"' in lock
+    final = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--format", "json")
+    assert final.exit_code == 0, final.output
+    final_path = Path(json.loads(final.output)[0]["path"])
+    assert "DRAFT" not in _all_text(final_path)
+    assert docx.Document(str(final_path)).core_properties.content_status != "Draft"
+
+
+def test_only_placed_clauses_block(runner, workspace):
+    # liability.cap-fixed stands in only for customers with a fixed cap (northfield-precision has one).
+    _edit(workspace, "liability.cap-fixed", "in total", "in aggregate")
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
+    refused = _run(runner, workspace, "generate", "agreement", "northfield-precision")
+    assert refused.exit_code == 1 and "liability.cap-fixed" in refused.output
+
+
+def test_draft_status_and_never_approved_are_refused(runner, workspace):
+    _edit(workspace, "scope.services", "status: approved", "status: draft")
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 1 and "is a draft" in result.output
+    (workspace / "clauses" / "approvals.lock").unlink()
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 1 and "never been approved" in result.output
+    # Approving a draft sets its status; the hash (and so the approval) is unaffected by that edit.
+    assert _run(runner, workspace, "clauses", "approve", "scope.services", "--by", "Counsel").exit_code == 0
+    assert "status: approved" in (workspace / "clauses" / "scope.services.md").read_text()
+    listed = json.loads(_run(runner, workspace, "clauses", "list", "--status", "approved",
+                             "--format", "json").output)
+    assert [row["id"] for row in listed] == ["scope.services"]
+
+
+def test_retire_takes_clause_out(runner, workspace):
+    assert _run(runner, workspace, "clauses", "retire", "scope.third-party").exit_code == 0
+    shown = json.loads(_run(runner, workspace, "clauses", "show", "scope.third-party", "--format", "json").output)
+    assert shown["status"] == "retired"
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "Third-Party Products" not in _all_text(Path(json.loads(result.output)[0]["path"]))
+    refused = _run(runner, workspace, "clauses", "approve", "scope.third-party", "--by", "Counsel")
+    assert refused.exit_code == 2
+
+
+def test_approve_unknown_clause_writes_nothing(runner, workspace):
+    lock = workspace / "clauses" / "approvals.lock"
+    before = lock.read_bytes()
+    result = _run(runner, workspace, "clauses", "approve", "scope.services", "no.such", "--by", "Counsel")
+    assert result.exit_code == 2 and "no.such" in result.output
+    assert lock.read_bytes() == before
+
+
+def test_show_and_list_filters(runner, workspace):
+    shown = _run(runner, workspace, "clauses", "show", "scope.exclusions")
+    assert shown.exit_code == 0 and "{% for s in services.excluded %}" in shown.output
+    rows = json.loads(_run(runner, workspace, "clauses", "list", "--category", "liability",
+                           "--format", "json").output)
+    assert rows and {row["category"] for row in rows} == {"liability"}
+    assert _run(runner, workspace, "clauses", "list", "--status", "bogus").exit_code == 2
+    assert _run(runner, workspace, "clauses", "show", "no.such").exit_code == 2

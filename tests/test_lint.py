@@ -1,0 +1,105 @@
+"""`clauses lint`: findings with file, line and clause; hostile clause files never give a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mspdocs.cli import cli
+
+
+def _clause(workspace: Path, clause_id: str, front: str, body: str) -> Path:
+    path = workspace / "clauses" / f"{clause_id}.md"
+    path.write_text(f"---\nid: {clause_id}\n{front}---\n{body}", encoding="utf-8")
+    return path
+
+
+def _lint(runner, workspace: Path):
+    result = runner.invoke(cli, ["-w", str(workspace), "clauses", "lint", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, json.loads(result.output) if result.output.strip().startswith("[") else result.output
+
+
+def _codes(findings, clause_id):
+    return {(f["code"], f["line"]) for f in findings if f["clause"] == clause_id}
+
+
+BASIC = "title: T\ncategory: general\nversion: 1\nstatus: approved\n"
+
+
+def test_clean_library(runner, workspace):
+    assert _lint(runner, workspace) == (0, [])
+    text = runner.invoke(cli, ["-w", str(workspace), "clauses", "lint"])
+    assert text.exit_code == 0 and "clean" in text.output
+
+
+def test_variables_and_conditions(runner, workspace):
+    _clause(workspace, "x.vars", BASIC + "variables: [customer.legal_name, customer.shoe_size]\n"
+            "condition: customer.favourite_colour == 'red'\n",
+            "Dear {{ customer.legal_name }} of {{ customer.address.city }},\n\n{{ msp.bogus }}\n"
+            "{% for s in services.declined %}{{ s.name }}{% endfor %}\n")
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    assert _codes(findings, "x.vars") == {
+        ("unapproved", 6),
+        ("unknown-variable", 7),             # declared customer.shoe_size
+        ("unknown-condition-field", 8),
+        ("undeclared-variable", 10),          # customer.address.city
+        ("unknown-variable", 12),             # msp.bogus
+        ("undeclared-variable", 13),          # services.declined (the loop variable s is local)
+    }
+    assert all(f["file"].endswith("x.vars.md") for f in findings if f["clause"] == "x.vars")
+
+
+def test_references_and_cycles(runner, workspace):
+    _clause(workspace, "x.a", BASIC + "alternates: [x.b]\n", 'See {{ ref("x.b") }} and {{ ref("no.such") }}.\n')
+    _clause(workspace, "x.b", BASIC + "alternates: [x.a]\n", 'See {{ ref("x.a") }} and {{ ref("x.old") }}.\n')
+    _clause(workspace, "x.old", BASIC.replace("approved", "retired"), "Old text.\n")
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    codes = {f["code"] for f in findings if f["clause"] in ("x.a", "x.b")}
+    assert {"reference-cycle", "alternate-cycle", "unknown-reference", "retired-reference"} <= codes
+    cycle = next(f for f in findings if f["code"] == "alternate-cycle")
+    assert cycle["line"] == 7 and "x.a -> x.b -> x.a" in cycle["message"]
+    unknown = next(f for f in findings if f["code"] == "unknown-reference")
+    assert unknown["line"] == 9 and "no.such" in unknown["message"]
+
+
+def test_hostile_files_are_findings_with_lines(runner, workspace):
+    _clause(workspace, "x.unknown-field", BASIC + "colour: blue\n", "Text.\n")
+    _clause(workspace, "x.broken-yaml", "title: [unclosed\n", "Text.\n")
+    (workspace / "clauses" / "x.no-front.md").write_text("Just text.\n", encoding="utf-8")
+    (workspace / "clauses" / "x.binary.md").write_bytes(b"\xff\xfe\x00bad")
+    _clause(workspace, "x.bad-jinja", BASIC, "Text {% if %}.\n")
+    _clause(workspace, "x.bad-condition", BASIC + "condition: customer.industry ==\n", "Text.\n")
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    by_clause = {f["clause"]: f for f in findings if f["code"] != "unapproved"}
+    assert by_clause["x.unknown-field"]["code"] == "invalid-clause" and by_clause["x.unknown-field"]["line"] == 7
+    assert "colour" in by_clause["x.unknown-field"]["message"]
+    assert by_clause["x.broken-yaml"]["code"] == "invalid-clause" and by_clause["x.broken-yaml"]["line"]
+    assert by_clause["x.no-front"]["line"] == 1
+    assert by_clause["x.binary"]["code"] == "invalid-clause"
+    assert by_clause["x.bad-jinja"]["code"] == "template-syntax" and by_clause["x.bad-jinja"]["line"] == 8
+    assert by_clause["x.bad-condition"]["code"] == "invalid-condition"
+
+
+def test_generation_with_malformed_clause_exits_2(runner, workspace):
+    _clause(workspace, "x.unknown-field", BASIC + "colour: blue\n", "Text.\n")
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert result.exit_code == 2
+    assert "x.unknown-field.md:7" in result.output and "colour" in result.output
+
+
+def test_template_unknown_variable(runner, workspace, tmp_path):
+    from docxtpl import DocxTemplate  # noqa: F401 - the template is built with python-docx
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("{{ customer.legal_name }} {{ mystery_value }}")
+    document.save(str(workspace / "templates" / "extra.docx"))
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    [finding] = findings
+    assert finding["code"] == "template-unknown-variable" and "mystery_value" in finding["message"]
+    assert finding["file"].endswith("extra.docx")
