@@ -9,6 +9,7 @@ DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosex
 
 demo: install
 	$(BIN)/mspdocs -w . generate agreement --all
+	$(BIN)/mspdocs -w . generate clause-book
 
 test: install
 	$(BIN)/python -m pytest
