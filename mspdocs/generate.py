@@ -92,8 +92,8 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
     try:
-        data = job.template.render(dict(context, sections=assembly.xml, **provenance_context(context, manifest)),
-                                   properties, provenance_properties(manifest))
+        values = dict(context, sections=assembly.xml, **provenance_context(context, manifest))
+        data = job.template.render(values, properties, provenance_properties(manifest))
         check_document(data, leaf_strings(context), {
             "customer legal name": customer.legal_name,
             "customer signatory": customer.data["signatory"]["name"],
@@ -188,8 +188,10 @@ def write_all(workspace: Workspace, rendered: list[Rendered], by: str | None = N
     with Register.of(workspace) as register:
         for item, path in zip(rendered, targets):
             relative = Path(os.path.relpath(path, workspace.root)).as_posix()
-            register.publish_document(stage(path, item.data), path, item.manifest, relative, item.sha256, actor)
-            written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256, item.manifest))
+            register.publish_document(stage(path, item.data), path, item.manifest, relative, item.sha256,
+                                      actor)
+            written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
+                                     item.manifest))
     return written
 
 

@@ -4,7 +4,13 @@ Crash safety: a document's file is staged (written and fsynced under a hidden `.
 one `BEGIN IMMEDIATE` transaction, linked to its final name and its entry inserted; COMMIT comes last.
 So a committed entry always has its complete file, while a kill between the link and the COMMIT leaves
 at worst a complete file without an entry: an orphan, which `verify` reports as a warning and later runs
-ignore (document ids are random, so no later name collides with it).
+ignore (document ids are random, so no later name collides with it). A kill before the link leaves only
+a hidden `.part` file, which `verify` also reports.
+
+Entries are events: `document.generated` now, `document.signed` and `qbr.held` later, their data in
+`payload`. Each entry's hash covers every other column (canonical JSON) including the previous entry's
+hash, so an edited row no longer matches its hash, a rewritten hash breaks the next link, and a head
+hash kept elsewhere reveals entries removed from the end.
 """
 
 from __future__ import annotations
@@ -240,8 +246,9 @@ class Register:
             with self.transaction():
                 publish(staged, final)
                 try:
-                    return self._append(DOCUMENT_GENERATED, payload, actor, document_id=manifest["document_id"],
-                                        customer=manifest["customer"], kind=manifest["kind"])
+                    return self._append(DOCUMENT_GENERATED, payload, actor,
+                                        document_id=manifest["document_id"], customer=manifest["customer"],
+                                        kind=manifest["kind"])
                 except BaseException:
                     discard(final)  # ours: the link above succeeded, and no entry will point at it
                     raise
@@ -266,7 +273,8 @@ class Register:
         return [_entry(row) for row in rows]
 
     def missing_triggers(self) -> list[str]:
-        present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in rows}
         return [name for name in _APPEND_ONLY if name not in present]
 
 

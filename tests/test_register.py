@@ -297,3 +297,15 @@ def test_a_killed_batch_leaves_no_entry_without_its_file(workspace, runner):
     assert rerun.returncode == 0, err.decode()
     assert len(_entries(workspace)) == len(entries) + 47
     assert _verify(runner, workspace).exit_code == 0
+
+
+def test_later_events_join_the_same_chain(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    with Register(workspace / "register.sqlite3") as register:
+        held = register.record("qbr.held", {"held_on": "2026-11-20", "attendees": ["Jane Roe"]}, "carol",
+                               customer="pinecrest-law")
+        with pytest.raises(ValueError):
+            register.record("document.burned", {}, "mallory")
+    assert held.seq == 2 and held.prev_hash == _entries(workspace)[0].entry_hash
+    result = _verify(runner, workspace)
+    assert result.exit_code == 0 and f"head {held.entry_hash}" in result.output
