@@ -156,7 +156,8 @@ class Register:
         try:
             self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            # Switching a new file to WAL can fail at once, without waiting, while another process does too.
+            self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -204,9 +205,13 @@ class Register:
         self._db.execute("COMMIT")
 
     def _begin_immediate(self) -> None:
+        self._retry_while_locked(lambda: self._db.execute("BEGIN IMMEDIATE"))
+
+    def _retry_while_locked(self, action) -> None:
+        """Run `action`, retrying while SQLite reports the file busy beyond what its busy handler covers."""
         for attempt in range(_BEGIN_ATTEMPTS):
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                action()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):

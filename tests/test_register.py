@@ -309,3 +309,31 @@ def test_later_events_join_the_same_chain(workspace, runner):
     assert held.seq == 2 and held.prev_hash == _entries(workspace)[0].entry_hash
     result = _verify(runner, workspace)
     assert result.exit_code == 0 and f"head {held.entry_hash}" in result.output
+
+
+def _open_and_record(path: Path, barrier, results) -> None:
+    barrier.wait()
+    try:
+        with Register(path) as register:
+            register.record("qbr.held", {"pid": os.getpid()}, "t")
+        results.put("ok")
+    except Exception as exc:  # reported to the parent, which asserts on it
+        results.put(repr(exc))
+
+
+def test_processes_creating_the_register_at_once_all_succeed(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_number in range(5):
+        path = tmp_path / f"r{round_number}" / "register.sqlite3"
+        barrier, results = context.Barrier(8), context.Queue()
+        processes = [context.Process(target=_open_and_record, args=(path, barrier, results)) for _ in range(8)]
+        for process in processes:
+            process.start()
+        outcomes = [results.get() for _ in processes]
+        for process in processes:
+            process.join()
+        assert outcomes == ["ok"] * 8
+        with Register(path) as register:
+            assert [entry.seq for entry in register.entries()] == list(range(1, 9))
