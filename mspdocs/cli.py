@@ -88,9 +88,10 @@ def init(directory: str, examples: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents rendered in parallel.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
-             as_of: str | None, jobs: int, output_format: str) -> None:
+             as_of: str | None, jobs: int, output_format: str, by: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file written.
 
     \b
@@ -111,9 +112,9 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     if sys.stderr.isatty() and (ids is None or len(ids) > 1):
         with click.progressbar(length=_customer_count(ctx, ids), label=f"{kind}", file=sys.stderr) as bar:
             written = run(kind, ids, workspace=_workspace(ctx), as_of=as_of_date, draft=draft, jobs=jobs,
-                          on_done=lambda _: bar.update(1))
+                          on_done=lambda _: bar.update(1), by=by)
     else:
-        written = run(kind, ids, workspace=_workspace(ctx), as_of=as_of_date, draft=draft, jobs=jobs)
+        written = run(kind, ids, workspace=_workspace(ctx), as_of=as_of_date, draft=draft, jobs=jobs, by=by)
     if output_format == "json":
         click.echo(json.dumps([item.as_dict() for item in written], indent=2))
         return
@@ -290,6 +291,98 @@ def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> No
 
     row = retire_clause(_workspace(ctx), clause_id)
     _emit(output_format, row, [f"retired {row['id']}"])
+@cli.group(cls=_Group)
+def register() -> None:
+    """The register: the tamper-evident record of every document generated.
+
+    \b
+    Example:
+      mspdocs register list --customer acme-dental
+      mspdocs register verify
+    """
+
+
+@register.command("list")
+@click.option("--customer", metavar="ID", help="Only this customer's entries.")
+@click.option("--kind", metavar="KIND", help="Only documents of this kind.")
+@click.option("--since", metavar="DATE", help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def register_list(ctx: click.Context, customer: str | None, kind: str | None, since: str | None,
+                  output_format: str) -> None:
+    """List register entries, oldest first.
+
+    \b
+    Example:
+      mspdocs register list --kind agreement --since 2026-01-01 --format json
+    """
+    from .register import list_entries
+
+    entries = list_entries(_workspace(ctx), customer=customer, kind=kind, since=_date(since))
+    if output_format == "json":
+        click.echo(json.dumps([entry.as_dict() for entry in entries], indent=2))
+        return
+    for entry in entries:
+        output = entry.payload.get("output", {}).get("path", "") if isinstance(entry.payload, dict) else ""
+        click.echo("\t".join([str(entry.seq), entry.recorded_at, entry.event, entry.document_id or "-",
+                              entry.customer or "-", entry.kind or "-", entry.actor, output]))
+
+
+@register.command("show")
+@click.argument("document_id")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def register_show(ctx: click.Context, document_id: str, output_format: str) -> None:
+    """Show the full manifest of DOCUMENT_ID and every later event about it.
+
+    \b
+    Example:
+      mspdocs register show AGR-7Q2M9XKD
+    """
+    from .register import show_document
+
+    entries = show_document(document_id, _workspace(ctx))
+    if output_format == "json":
+        click.echo(json.dumps([entry.as_dict() for entry in entries], indent=2))
+        return
+    for entry in entries:
+        click.echo(f"entry {entry.seq}: {entry.event} by {entry.actor} at {entry.recorded_at}")
+        click.echo(f"  entry hash {entry.entry_hash}\n  prev hash  {entry.prev_hash}")
+        click.echo("  " + json.dumps(entry.payload, indent=2, sort_keys=True).replace("\n", "\n  "))
+
+
+@register.command("verify")
+@click.option("--head", metavar="HASH", help="A head hash anchored earlier: fail if the register lost it.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
+    """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
+
+    Prints the head hash: keep it elsewhere (e.g. send it with signed documents) and check it later
+    with --head, which detects entries removed after it.
+
+    \b
+    Example:
+      mspdocs register verify
+      mspdocs register verify --head 3f5a...e1 --format json
+    """
+    from .verification import verify
+
+    result = verify(_workspace(ctx), head)
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        for finding in result.problems:
+            click.echo(f"BROKEN  {finding}")
+        for finding in result.warnings:
+            click.echo(f"warning {finding}")
+        if result.anchor_found:
+            click.echo(f"anchored head {result.anchor} is in the register")
+        click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "
+                   f"{len(result.problems)} problems, {len(result.warnings)} warnings")
+        click.echo(f"head {result.head}")
+    if not result.ok:
+        ctx.exit(1)
 
 
 def main() -> None:

@@ -52,7 +52,8 @@ class DocumentTemplate:
         """Top-level names the template uses (for lint)."""
         return self._template_class(io.BytesIO(self.data)).get_undeclared_template_variables(environment())
 
-    def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
+    def render(self, context: dict[str, Any], properties: dict[str, str],
+               custom_properties: dict[str, str] | None = None) -> bytes:
         document = self._template_class(io.BytesIO(self.data))
         try:
             document.render(context, jinja_env=environment(), autoescape=False)
@@ -63,6 +64,54 @@ class DocumentTemplate:
         for name, value in properties.items():
             # Word's core properties hold at most 255 characters; the document text keeps the whole value.
             setattr(core, name, value if len(value) <= 255 else value[:254] + "…")
+        if custom_properties:
+            set_custom_properties(document.docx.part.package, custom_properties)
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()
+
+
+_CUSTOM_URI = "/docProps/custom.xml"
+_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one format id Office uses for user properties
+
+
+def set_custom_properties(package, values: dict[str, str]) -> None:
+    """Set text custom properties (docProps/custom.xml), keeping any others the template has."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+
+    existing = next((rel.target_part for rel in package.rels.values()
+                     if rel.reltype == _CUSTOM_RT and not rel.is_external), None)
+    root = (etree.fromstring(existing.blob) if existing is not None
+            else etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS}))
+    for node in list(root):
+        if node.get("name") in values:
+            root.remove(node)
+    next_pid = max([int(node.get("pid", "1")) for node in root] + [1]) + 1
+    for offset, (name, value) in enumerate(values.items()):
+        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid=_CUSTOM_FMTID,
+                                pid=str(next_pid + offset), name=name)
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if existing is not None:
+        existing._blob = blob
+    else:
+        package.relate_to(Part(PackURI(_CUSTOM_URI), _CUSTOM_CT, blob, package), _CUSTOM_RT)
+
+
+def custom_properties(data: bytes) -> dict[str, str]:
+    """The text custom properties of a .docx (empty when it has none)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "docProps/custom.xml" not in archive.namelist():
+            return {}
+        root = etree.fromstring(archive.read("docProps/custom.xml"))
+    return {node.get("name"): "".join(node.itertext()) for node in root}

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from .documents import KINDS, DocumentKind, base_context, new_document_id
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
 from .workspace import Workspace, open_workspace
-from .writer import write_new
+from .register import Register, current_actor, provenance_context, provenance_properties
+from .writer import stage
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,15 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
         check_placed([p.clause for p in assembly.placed], _approvals(job), label=customer_id)
+    manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
     if job.draft:
         properties.update(title=f"DRAFT: {properties['title']}", content_status="Draft",
                           keywords="DRAFT; not for signature")
     try:
-        data = job.template.render(dict(context, sections=assembly.xml), properties)
+        values = dict(context, sections=assembly.xml, **provenance_context(context, manifest))
+        data = job.template.render(values, properties, provenance_properties(manifest))
         check_document(data, leaf_strings(context), {
             "customer legal name": customer.legal_name,
             "customer signatory": customer.data["signatory"]["name"],
@@ -106,7 +110,14 @@ def render_one(job: Job, customer_id: str) -> Rendered:
         exc.message = f"{customer_id}: {exc.message}"
         exc.path = exc.path or str(job.template.path)
         raise
-    manifest = {
+    filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
+    return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest)
+
+
+def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
+                      assembly) -> dict[str, Any]:
+    """Every input of one document, hashed before rendering so the document can carry the hash."""
+    return {
         "document_id": document_id,
         "customer": customer_id,
         "kind": job.kind.name,
@@ -117,8 +128,6 @@ def render_one(job: Job, customer_id: str) -> Rendered:
                      "section": p.number} for p in assembly.placed],
         "data_sha256": hashlib.sha256(canonical_json(context).encode("utf-8")).hexdigest(),
     }
-    filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
-    return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest)
 
 
 def _approvals(job: Job) -> dict[str, Any]:
@@ -179,23 +188,28 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
                as_of or dt.date.today(), draft, load_approvals(library.folder))
 
 
-def write_all(workspace: Workspace, rendered: list[Rendered]) -> list[Generated]:
-    """Write checked documents; every target is verified free before the first write."""
+def write_all(workspace: Workspace, rendered: list[Rendered], by: str | None = None) -> list[Generated]:
+    """Write checked documents, each recorded in the register in the step that makes it final."""
     output = workspace.output_dir
     targets = [output / item.customer / item.filename for item in rendered]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets if path.exists()])
+    actor = current_actor(by)
     written = []
-    for item, path in zip(rendered, targets):
-        write_new(path, item.data)
-        written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256, item.manifest))
+    with Register.of(workspace) as register:
+        for item, path in zip(rendered, targets):
+            relative = Path(os.path.relpath(path, workspace.root)).as_posix()
+            register.publish_document(stage(path, item.data), path, item.manifest, relative, item.sha256,
+                                      actor)
+            written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
+                                     item.manifest))
     return written
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
              as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
-             on_done: Callable[[str], None] | None = None) -> list[Generated]:
+             on_done: Callable[[str], None] | None = None, by: str | None = None) -> list[Generated]:
     """Generate `kind` for the named customers (all when None): validate all, render all, then write."""
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft)
-    return write_all(space, render_all(job, jobs, on_done))
+    return write_all(space, render_all(job, jobs, on_done), by)

@@ -22,6 +22,7 @@ _PATH_DEFAULTS = {
     "templates": "templates",
     "customers": "customers",
     "output": "output",
+    "register": "register.sqlite3",
 }
 
 

@@ -15,8 +15,8 @@ def _umask() -> int:
     return current
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Write `data` to a new file at `path`; refuses if `path` exists, leaves nothing on failure."""
+def stage(path: Path, data: bytes) -> Path:
+    """Write `data`, flushed to disk, to a hidden `.part` file beside `path`; the caller publishes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -25,14 +25,37 @@ def write_new(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
-        try:
-            # link() fails when the name exists, so an issued document is never replaced, even in a race.
-            os.link(temporary, path)
-        except FileExistsError:
-            raise InputError("refusing to overwrite an existing document", path=path) from None
-    finally:
+    except BaseException:
         os.unlink(temporary)
+        raise
+    return Path(temporary)
+
+
+def publish(staged: Path, path: Path) -> None:
+    """Give the staged, complete file its final name; refuses if `path` exists."""
+    try:
+        # link() fails when the name exists, so an issued document is never replaced, even in a race.
+        os.link(staged, path)
+    except FileExistsError:
+        raise InputError("refusing to overwrite an existing document", path=path) from None
     _fsync_dir(path.parent)
+
+
+def discard(staged: Path) -> None:
+    """Remove a staged file (its content lives on under the final name once published)."""
+    try:
+        os.unlink(staged)
+    except FileNotFoundError:
+        pass
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write `data` to a new file at `path`; refuses if `path` exists, leaves nothing on failure."""
+    staged = stage(path, data)
+    try:
+        publish(staged, path)
+    finally:
+        discard(staged)
 
 
 def _fsync_dir(folder: Path) -> None:

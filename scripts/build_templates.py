@@ -381,7 +381,9 @@ def _header_xml() -> str:
 def _footer_xml() -> str:
     return _p("Footer",
               _run("{{ customer.legal_name }}") + _run(f" {DOT} Master Services Agreement {DOT} ")
-              + _run("{{ document.id }}") + _tab()
+              + _run("{{ document.id }}")
+              + _run("{% if document.manifest is defined %}") + _run(f" {DOT} Manifest ")
+              + _run("{{ document.manifest }}") + _run("{% endif %}") + _tab()
               + _run("Page ") + _field("PAGE") + _run(" of ") + _field("NUMPAGES"))
 
 

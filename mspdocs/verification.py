@@ -1,0 +1,140 @@
+"""`register verify`: recompute the hash chain, re-hash every recorded file, look for unrecorded ones."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .register import DOCUMENT_GENERATED, EVENTS, GENESIS, Entry, Register
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken entry, missing or altered file (a problem), or an unrecorded file (a warning)."""
+
+    message: str
+    seq: int | None = None
+    document_id: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.seq is not None:
+            where.append(f"entry {self.seq}")
+        if self.document_id:
+            where.append(self.document_id)
+        if self.path:
+            where.append(self.path)
+        return f"{' '.join(where)}: {self.message}" if where else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "document_id": self.document_id, "path": self.path, "message": self.message}
+
+
+@dataclass
+class Verification:
+    """What `verify` found; `ok` when the chain, every file and the anchored head (if any) hold."""
+
+    entries: int = 0
+    head: str = GENESIS
+    anchor: str | None = None
+    anchor_found: bool | None = None
+    problems: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "entries": self.entries, "head": self.head, "anchor": self.anchor,
+                "anchor_found": self.anchor_found, "problems": [f.as_dict() for f in self.problems],
+                "warnings": [f.as_dict() for f in self.warnings]}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_chain(entries: list[Entry], result: Verification) -> None:
+    """Every entry hashes to its stored hash, links to the one before it, and numbers follow on."""
+    previous_hash, previous_seq = GENESIS, 0
+    for entry in entries:
+        def broken(message: str, entry=entry) -> None:
+            result.problems.append(Finding(message, entry.seq, entry.document_id))
+
+        if entry.seq != previous_seq + 1:
+            broken(f"entries {previous_seq + 1} to {entry.seq - 1} are missing")
+        if entry.prev_hash != previous_hash:
+            broken("does not link to the entry before it (prev_hash differs)")
+        if entry.computed_hash() != entry.entry_hash:
+            broken("its content does not match its hash (altered after it was recorded)")
+        if entry.event not in EVENTS:
+            broken(f"unknown event '{entry.event}'")
+        previous_hash, previous_seq = entry.entry_hash, entry.seq
+    result.entries = len(entries)
+    result.head = previous_hash
+
+
+def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:
+    """Re-hash the file of every generated document; returns the paths the register accounts for."""
+    recorded: set[Path] = set()
+    for entry in entries:
+        if entry.event != DOCUMENT_GENERATED:
+            continue
+        output = entry.payload.get("output") if isinstance(entry.payload, dict) else None
+        if not isinstance(output, dict) or not isinstance(output.get("path"), str):
+            result.problems.append(Finding("records no output file", entry.seq, entry.document_id))
+            continue
+        path = root / output["path"]
+        recorded.add(path.resolve())
+        if not path.is_file():
+            result.problems.append(Finding("file is missing", entry.seq, entry.document_id, output["path"]))
+        elif file_sha256(path) != output.get("sha256"):
+            result.problems.append(Finding("file was altered (SHA-256 differs from the register)",
+                                           entry.seq, entry.document_id, output["path"]))
+    return recorded
+
+
+def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: Verification) -> None:
+    """Warn about files in the output folder that no entry accounts for (e.g. left by a killed run)."""
+    if not output_dir.is_dir():
+        return
+    for folder, _, names in os.walk(output_dir):
+        for name in sorted(names):
+            path = Path(folder) / name
+            shown = os.path.relpath(path, root)
+            if name.endswith(".part") and name.startswith("."):
+                result.warnings.append(Finding("partial file left by an interrupted run", path=shown))
+            elif not name.startswith(".") and path.resolve() not in recorded:
+                result.warnings.append(Finding("not in the register (orphan)", path=shown))
+
+
+def verify(workspace: str | Path | None = None, head: str | None = None) -> Verification:
+    """Check the register of a workspace: chain, append-only triggers, files, and an anchored head."""
+    from .workspace import open_workspace
+
+    space = open_workspace(workspace)
+    result = Verification()
+    with Register.of(space) as register:
+        for name in register.missing_triggers():
+            result.problems.append(Finding(f"append-only trigger '{name}' is missing (the register was "
+                                           "modified outside mspdocs)"))
+        entries = register.entries()
+    check_chain(entries, result)
+    recorded = check_files(space.root, entries, result)
+    check_unrecorded(space.root, space.output_dir, recorded, result)
+    if head is not None:
+        result.anchor = head.strip().lower()
+        result.anchor_found = any(entry.entry_hash == result.anchor for entry in entries)
+        if not result.anchor_found:
+            result.problems.append(Finding(f"anchored head {result.anchor} is not in the register "
+                                           "(entries were removed or replaced after it)"))
+    return result

@@ -1,0 +1,339 @@
+"""The register: every document recorded with its provenance, append-only, and verifiable later."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF
+from mspdocs.cli import cli
+from mspdocs.docxrender import custom_properties
+from mspdocs.errors import InputError
+from mspdocs.gate import document_texts
+from mspdocs.generate import generate
+from mspdocs.register import GENESIS, MIGRATIONS, Register
+from mspdocs.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _entries(workspace: Path):
+    with Register(workspace / "register.sqlite3") as register:
+        return register.entries()
+
+
+def _sql(workspace: Path, *statements: str) -> None:
+    """Change the register behind the tool's back."""
+    db = sqlite3.connect(workspace / "register.sqlite3", isolation_level=None)
+    try:
+        for statement in statements:
+            db.execute(statement)
+    finally:
+        db.close()
+
+
+def _verify(runner, workspace: Path, *args: str):
+    return runner.invoke(cli, ["-w", str(workspace), "register", "verify", *args])
+
+
+def test_generate_records_the_full_manifest_of_each_document(workspace):
+    written = generate("agreement", ["pinecrest-law", "muller-obrien"], workspace=workspace, as_of=AS_OF,
+                       by="alice")
+    entries = _entries(workspace)
+    assert [e.document_id for e in entries] == [w.document_id for w in written]
+    first = entries[0]
+    assert (first.seq, first.event, first.customer, first.kind) == (1, "document.generated", "pinecrest-law",
+                                                                   "agreement")
+    assert first.prev_hash == GENESIS and entries[1].prev_hash == first.entry_hash
+    assert first.actor == "alice" and first.recorded_at.endswith("Z")
+    payload = first.payload
+    assert payload["output"] == {"path": f"output/pinecrest-law/{written[0].path.name}",
+                                 "sha256": written[0].sha256}
+    assert payload["as_of"] == "2026-11-27" and payload["draft"] is False
+    assert payload["template"]["file"] == "agreement.docx" and len(payload["template"]["sha256"]) == 64
+    assert payload["clauses"] and {"id", "version", "sha256", "section"} <= set(payload["clauses"][0])
+    assert len(payload["data_sha256"]) == 64 and len(payload["manifest_hash"]) == 64
+
+
+def test_user_defaults_to_the_environment(workspace, monkeypatch):
+    monkeypatch.setenv("USER", "bob")
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, draft=True)
+    (entry,) = _entries(workspace)
+    assert entry.actor == "bob" and entry.payload["draft"] is True
+
+
+def test_document_carries_its_id_and_manifest_hash(workspace):
+    (written,) = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    manifest_hash = _entries(workspace)[0].payload["manifest_hash"]
+    data = written.path.read_bytes()
+    assert custom_properties(data) == {"DocumentId": written.document_id, "ManifestSha256": manifest_hash}
+    footer = " ".join(line for part, lines in document_texts(data).items() if "footer" in part for line in lines)
+    assert written.document_id in footer and f"Manifest {manifest_hash[:16]}" in footer
+
+
+def test_register_survives_cleaning_the_output_folder(workspace, runner):
+    import shutil
+
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    shutil.rmtree(workspace / "output")
+    result = runner.invoke(cli, ["-w", str(workspace), "register", "list"])
+    assert result.exit_code == 0 and "pinecrest-law" in result.output
+
+
+def test_a_failed_batch_leaves_no_entry(workspace):
+    (workspace / "customers" / "pinecrest-law.yaml").write_text("id: pinecrest-law\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        generate("agreement", workspace=workspace, as_of=AS_OF)
+    assert not (workspace / "output").exists() or not any((workspace / "output").rglob("*.docx"))
+    assert not (workspace / "register.sqlite3").exists() or _entries(workspace) == []
+
+
+def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path):
+    from mspdocs.writer import stage
+
+    final = workspace / "output" / "taken.docx"
+    final.parent.mkdir(exist_ok=True)
+    final.write_bytes(b"an issued document")
+    manifest = {"document_id": "AGR-X", "customer": "c", "kind": "agreement"}
+    with Register(workspace / "register.sqlite3") as register:
+        with pytest.raises(InputError, match="overwrite"):
+            register.publish_document(stage(final, b"new"), final, manifest, "output/taken.docx", "0", "me")
+        assert register.entries() == []
+    assert final.read_bytes() == b"an issued document"
+    assert [p.name for p in final.parent.iterdir()] == ["taken.docx"]
+
+
+def test_a_failed_insert_takes_the_file_back(workspace, monkeypatch):
+    from mspdocs.writer import stage
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    final = workspace / "output" / "doc.docx"
+    with Register(workspace / "register.sqlite3") as register:
+        monkeypatch.setattr(register, "_append", refuse)
+        with pytest.raises(sqlite3.OperationalError):
+            register.publish_document(stage(final, b"x"), final, {"document_id": "AGR-X", "customer": "c",
+                                                                    "kind": "agreement"}, "output/doc.docx",
+                                      "0", "me")
+    assert list(final.parent.iterdir()) == []
+    assert _entries(workspace) == []
+
+
+def test_updates_and_deletes_are_refused(workspace):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    for statement in ("UPDATE entries SET actor = 'mallory'", "DELETE FROM entries"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            _sql(workspace, statement)
+    assert len(_entries(workspace)) == 1
+
+
+def test_schema_is_versioned_and_a_newer_one_is_refused(workspace):
+    with Register(workspace / "register.sqlite3") as register:
+        assert register.schema_version() == len(MIGRATIONS)
+    _sql(workspace, f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(InputError, match="newer"):
+        Register(workspace / "register.sqlite3")
+
+
+def test_verify_passes_and_prints_the_head(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    head = _entries(workspace)[-1].entry_hash
+    result = _verify(runner, workspace)
+    assert result.exit_code == 0, result.output
+    assert f"head {head}" in result.output and "7 entries" in result.output
+    assert _verify(runner, workspace, "--head", head).exit_code == 0
+    report = json.loads(_verify(runner, workspace, "--format", "json").output)
+    assert report["ok"] is True and report["head"] == head and report["problems"] == []
+
+
+def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    _sql(workspace, "DROP TRIGGER entries_no_update",
+         "UPDATE entries SET payload = replace(payload, '\"draft\":false', '\"draft\":true') WHERE seq = 3")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1
+    broken = [line for line in result.output.splitlines() if line.startswith("BROKEN")]
+    assert any("entry 3 " in line and "does not match its hash" in line for line in broken)
+    assert any("entries_no_update" in line for line in broken)
+    assert not any("entry 2 " in line or "entry 4 " in line for line in broken)
+
+
+def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner):
+    from mspdocs.register import entry_hash_of
+
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    entry = _entries(workspace)[1]
+    forged = entry_hash_of(entry.seq, entry.event, entry.document_id, "someone-else", entry.kind,
+                           entry.recorded_at, entry.actor, entry.payload, entry.prev_hash)
+    _sql(workspace, "DROP TRIGGER entries_no_update",
+         f"UPDATE entries SET customer = 'someone-else', entry_hash = '{forged}' WHERE seq = 2")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1
+    assert any(line.startswith("BROKEN  entry 3 ") and "does not link" in line
+               for line in result.output.splitlines())
+
+
+def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    head = _entries(workspace)[-1].entry_hash
+    _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 7",
+         "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries "
+         "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
+    assert _verify(runner, workspace).exit_code == 0  # the truncated chain is consistent in itself
+    result = _verify(runner, workspace, "--head", head)
+    assert result.exit_code == 1 and f"anchored head {head} is not in the register" in result.output
+
+
+def test_verify_names_altered_and_missing_files(workspace, runner):
+    written = generate("agreement", workspace=workspace, as_of=AS_OF)
+    with written[1].path.open("ab") as handle:
+        handle.write(b"\0")
+    written[4].path.unlink()
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(written[1].document_id in line and written[1].path.name in line and "altered" in line
+               for line in lines)
+    assert any(written[4].document_id in line and "file is missing" in line for line in lines)
+
+
+def test_verify_warns_about_unrecorded_files(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    (workspace / "output" / "pinecrest-law" / "stray.docx").write_bytes(b"x")
+    (workspace / "output" / "pinecrest-law" / ".stray.docx.abc.part").write_bytes(b"x")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 0
+    assert "stray.docx: not in the register" in result.output
+    assert "partial file left by an interrupted run" in result.output
+
+
+def test_list_filters_and_json(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    base = ["-w", str(workspace), "register", "list"]
+    result = runner.invoke(cli, [*base, "--customer", "pinecrest-law", "--format", "json"])
+    rows = json.loads(result.output)
+    assert result.exit_code == 0 and [row["customer"] for row in rows] == ["pinecrest-law"]
+    assert len(runner.invoke(cli, [*base, "--kind", "agreement"]).output.splitlines()) == 7
+    assert runner.invoke(cli, [*base, "--kind", "risk-letter"]).output == ""
+    assert runner.invoke(cli, [*base, "--since", "2999-01-01"]).output == ""
+    assert runner.invoke(cli, [*base, "--since", "yesterday"]).exit_code == 2
+
+
+def test_show_prints_the_manifest(workspace, runner):
+    (written,) = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    result = runner.invoke(cli, ["-w", str(workspace), "register", "show", written.document_id])
+    assert result.exit_code == 0 and written.sha256 in result.output and "data_sha256" in result.output
+    missing = runner.invoke(cli, ["-w", str(workspace), "register", "show", "AGR-NOPE"])
+    assert missing.exit_code == 2 and "no document 'AGR-NOPE'" in missing.output
+
+
+def test_generate_by_option_is_recorded(workspace, runner):
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law", "--by",
+                                 "Dana Whitcomb", "--as-of", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    assert _entries(workspace)[0].actor == "Dana Whitcomb"
+
+
+def _batch(workspace: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "mspdocs", "-w", str(workspace), "generate", "agreement",
+                             "--all", "--as-of", "2026-11-27"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _documents(workspace: Path) -> list[Path]:
+    return sorted(p for p in (workspace / "output").rglob("*.docx") if not p.name.startswith("."))
+
+
+def test_two_concurrent_batches_record_every_document_once(workspace, runner):
+    processes = [_batch(workspace), _batch(workspace)]
+    for process in processes:
+        _, err = process.communicate()
+        assert process.returncode == 0, err.decode()
+    entries = _entries(workspace)
+    recorded = [workspace / e.payload["output"]["path"] for e in entries]
+    assert len(entries) == 14 and sorted(recorded) == _documents(workspace)
+    assert len(set(recorded)) == 14
+    assert _verify(runner, workspace).exit_code == 0
+
+
+def _large_portfolio(workspace: Path, count: int) -> None:
+    text = (workspace / "customers" / "pinecrest-law.yaml").read_text(encoding="utf-8")
+    for number in range(count):
+        customer_id = f"client-{number:03d}"
+        (workspace / "customers" / f"{customer_id}.yaml").write_text(
+            text.replace("id: pinecrest-law", f"id: {customer_id}"), encoding="utf-8")
+
+
+def test_a_killed_batch_leaves_no_entry_without_its_file(workspace, runner):
+    _large_portfolio(workspace, 40)
+    process = _batch(workspace)
+    while not (workspace / "output").exists() or len(_documents(workspace)) < 3:  # mid-way through writing
+        if process.poll() is not None:
+            break
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    entries = _entries(workspace) if (workspace / "register.sqlite3").exists() else []
+    for entry in entries:
+        assert (workspace / entry.payload["output"]["path"]).is_file()
+    for document in _documents(workspace):  # every file under a final name is a complete document
+        with zipfile.ZipFile(document) as archive:
+            assert archive.testzip() is None
+    result = _verify(runner, workspace)
+    assert result.exit_code == 0, result.output
+    rerun = _batch(workspace)
+    _, err = rerun.communicate()
+    assert rerun.returncode == 0, err.decode()
+    assert len(_entries(workspace)) == len(entries) + 47
+    assert _verify(runner, workspace).exit_code == 0
+
+
+def test_later_events_join_the_same_chain(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    with Register(workspace / "register.sqlite3") as register:
+        held = register.record("qbr.held", {"held_on": "2026-11-20", "attendees": ["Jane Roe"]}, "carol",
+                               customer="pinecrest-law")
+        with pytest.raises(ValueError):
+            register.record("document.burned", {}, "mallory")
+    assert held.seq == 2 and held.prev_hash == _entries(workspace)[0].entry_hash
+    result = _verify(runner, workspace)
+    assert result.exit_code == 0 and f"head {held.entry_hash}" in result.output
+
+
+def _open_and_record(path: Path, barrier, results) -> None:
+    barrier.wait()
+    try:
+        with Register(path) as register:
+            register.record("qbr.held", {"pid": os.getpid()}, "t")
+        results.put("ok")
+    except Exception as exc:  # reported to the parent, which asserts on it
+        results.put(repr(exc))
+
+
+def test_processes_creating_the_register_at_once_all_succeed(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_number in range(5):
+        path = tmp_path / f"r{round_number}" / "register.sqlite3"
+        barrier, results = context.Barrier(8), context.Queue()
+        processes = [context.Process(target=_open_and_record, args=(path, barrier, results)) for _ in range(8)]
+        for process in processes:
+            process.start()
+        outcomes = [results.get() for _ in processes]
+        for process in processes:
+            process.join()
+        assert outcomes == ["ok"] * 8
+        with Register(path) as register:
+            assert [entry.seq for entry in register.entries()] == list(range(1, 9))
