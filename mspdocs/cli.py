@@ -389,15 +389,6 @@ def main() -> None:
     cli(prog_name="mspdocs")
 
 
-def _print_table(rows: list[dict], columns: list[str]) -> None:
-    """A plain aligned table: readable in a terminal, and in a pipe."""
-    cells = [[str(column).upper() for column in columns]]
-    cells += [["" if row.get(column) is None else str(row[column]) for column in columns] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    for line in cells:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-
-
 @cli.group()
 def customers() -> None:
     """List and check the customer records of the workspace.
@@ -425,7 +416,8 @@ def customers_list(ctx: click.Context, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        _print_table(rows, ["id", "legal_name", "subscribed", "declined", "excluded", "insurance_expires"])
+        for line in _table(rows, ["id", "legal_name", "subscribed", "declined", "excluded", "insurance_expires"]):
+            click.echo(line)
 
 
 @customers.command("check")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,8 @@ from .docxrender import DocumentTemplate
 from .documents import KINDS, DocumentKind, base_context, new_document_id
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
+from .register import Register, canonical_json, current_actor, provenance_context, provenance_properties
 from .workspace import Workspace, open_workspace
-from .register import Register, current_actor, provenance_context, provenance_properties
 from .writer import stage
 
 
@@ -73,15 +71,6 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any] | None = None  # clause id -> Approval; None: read from the library
-
-
-def canonical_json(value: Any) -> str:
-    def default(item: Any) -> str:
-        if isinstance(item, (dt.date, Decimal)):
-            return str(item)
-        raise TypeError(f"cannot serialise {type(item).__name__}")
-
-    return json.dumps(value, default=default, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def render_one(job: Job, customer_id: str) -> Rendered:

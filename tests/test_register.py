@@ -21,7 +21,6 @@ from mspdocs.errors import InputError
 from mspdocs.gate import document_texts
 from mspdocs.generate import generate
 from mspdocs.register import GENESIS, MIGRATIONS, Register
-from mspdocs.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 
