@@ -21,6 +21,8 @@ from .docxrender import DocumentTemplate
 from .documents import KINDS, DocumentKind, base_context, new_document_id
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
+from .letters import select_services
+from .signing import msp_signer
 from .workspace import Workspace, open_workspace
 from .writer import write_new
 
@@ -51,10 +53,15 @@ class Generated:
     path: Path
     sha256: str
     manifest: dict[str, Any] = field(repr=False)
+    pdf_path: Path | None = None
+    pdf_sha256: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"customer": self.customer, "kind": self.kind, "document_id": self.document_id,
-                "path": str(self.path), "sha256": self.sha256}
+        shown = {"customer": self.customer, "kind": self.kind, "document_id": self.document_id,
+                 "path": str(self.path), "sha256": self.sha256}
+        if self.pdf_path is not None:
+            shown.update(pdf=str(self.pdf_path), pdf_sha256=self.pdf_sha256)
+        return shown
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = 
 
 
 def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None,
-            as_of: dt.date | None = None, draft: bool = False) -> Job:
+            as_of: dt.date | None = None, draft: bool = False, services: list[str] | None = None) -> Job:
     """Load and validate every input of a batch; nothing is written."""
     if kind_name not in KINDS:
         raise InputError(f"unknown document kind '{kind_name}' (known: {', '.join(KINDS)})")
@@ -161,6 +168,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     catalog = load_catalog(workspace.path("catalog"))
     library = load_library(workspace.path("clauses"))
     customers = load_customers(workspace, catalog, customer_ids)
+    customers = select_services(kind_name, customers, services, named=customer_ids is not None)
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
@@ -168,23 +176,50 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
                as_of or dt.date.today(), draft)
 
 
-def write_all(workspace: Workspace, rendered: list[Rendered]) -> list[Generated]:
-    """Write checked documents; every target is verified free before the first write."""
+def write_all(workspace: Workspace, rendered: list[Rendered],
+              pdfs: dict[str, bytes] | None = None) -> list[Generated]:
+    """Write checked documents (and their PDFs); every target is verified free before the first write."""
+    pdfs = pdfs or {}
     output = workspace.output_dir
     targets = [output / item.customer / item.filename for item in rendered]
+    pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
-               for path in targets if path.exists()])
+               for path in targets + pdf_targets if path.exists()])
     written = []
     for item, path in zip(rendered, targets):
         write_new(path, item.data)
-        written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256, item.manifest))
+        pdf = pdfs.get(item.document_id)
+        if pdf is not None:
+            write_new(path.with_suffix(".pdf"), pdf)
+        written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256, item.manifest,
+                                 path.with_suffix(".pdf") if pdf is not None else None,
+                                 hashlib.sha256(pdf).hexdigest() if pdf is not None else None))
     return written
+
+
+def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
+              signer: Any = None) -> dict[str, bytes]:
+    """Checked PDFs of the rendered documents, by document id (LibreOffice, one process per job)."""
+    from .pdf import PdfSource, manifest_sha256, to_pdfs
+    from .signing import finisher
+
+    sources = [PdfSource(item.document_id, Path(item.filename).stem, item.data,
+                         f"{job.kind.title}: {job.customers[item.customer].legal_name}", job.kind.title,
+                         manifest_sha256(canonical_json(item.manifest))) for item in rendered]
+    return to_pdfs(sources, jobs, pdfa, finisher(job.kind.name, signer))
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
              as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
-             on_done: Callable[[str], None] | None = None) -> list[Generated]:
+             on_done: Callable[[str], None] | None = None, services: list[str] | None = None,
+             pdf: bool = False, pdfa: bool = False, sign: bool = False,
+             ask_password: Callable[[str], str] | None = None) -> list[Generated]:
     """Generate `kind` for the named customers (all when None): validate all, render all, then write."""
     space = open_workspace(workspace)
-    job = prepare(space, kind, customer_ids, as_of, draft)
-    return write_all(space, render_all(job, jobs, on_done))
+    job = prepare(space, kind, customer_ids, as_of, draft, services)
+    if (pdfa or sign) and not pdf:
+        raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
+    signer = msp_signer(space, ask_password) if sign else None
+    rendered = render_all(job, jobs, on_done)
+    pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
+    return write_all(space, rendered, pdfs)

@@ -1,0 +1,191 @@
+"""PDFs of rendered Word documents: LibreOffice in one process per batch, each result checked and stamped."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MspdocsError, RenderError, raise_all
+
+PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+INSTALL_HINT = ("apt-get install libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea "
+                "fonts-liberation2")
+# LibreOffice starts in about a second and then converts a few documents a second.
+TIMEOUT_BASE_SECONDS = 20.0
+TIMEOUT_PER_FILE_SECONDS = 3.0
+
+
+class ConverterMissing(MspdocsError):
+    """LibreOffice, which makes the PDFs, is not installed."""
+
+
+@dataclass(frozen=True)
+class PdfSource:
+    """One document to convert: its Word bytes and what the PDF must carry."""
+
+    document_id: str
+    stem: str
+    docx: bytes
+    title: str
+    subject: str
+    manifest_sha256: str
+
+
+def find_soffice() -> str:
+    """The LibreOffice executable on PATH, or a clear error saying how to install it."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ConverterMissing(f"LibreOffice is not installed; PDFs need it ({INSTALL_HINT})")
+
+
+def split_batches(items: Sequence, count: int) -> list[list]:
+    """`items` dealt into at most `count` non-empty lists of near-equal length, order kept within each."""
+    count = max(1, min(count, len(items)))
+    size, extra = divmod(len(items), count)
+    batches, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        batches.append(list(items[start:end]))
+        start = end
+    return [batch for batch in batches if batch]
+
+
+def convert_batch(soffice: str, docx_paths: list[Path], outdir: Path, pdfa: bool = False) -> None:
+    """Convert every file with ONE LibreOffice process, in its own throw-away profile."""
+    with tempfile.TemporaryDirectory(prefix="mspdocs-lo-") as profile:
+        command = [
+            soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--convert-to", PDFA_FILTER if pdfa else "pdf",
+            "--outdir", str(outdir), *map(str, docx_paths),
+        ]
+        timeout = TIMEOUT_BASE_SECONDS + TIMEOUT_PER_FILE_SECONDS * len(docx_paths)
+        # Its own session, so a timeout can end LibreOffice together with every helper it started.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise RenderError(f"LibreOffice did not finish converting {len(docx_paths)} document(s) "
+                              f"within {timeout:.0f} seconds and was stopped") from None
+        # The exit status is not trusted either way: each PDF is checked on its own afterwards.
+        if process.returncode and not any((outdir / f"{p.stem}.pdf").exists() for p in docx_paths):
+            text = output.decode("utf-8", "replace").strip()
+            raise RenderError(f"LibreOffice failed (exit status {process.returncode}): {text[-500:]}")
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
+def convert_all(docx_paths: list[Path], outdir: Path, jobs: int = 1, pdfa: bool = False) -> None:
+    """Convert all files: `jobs` LibreOffice processes in parallel, each given one list of files."""
+    soffice = find_soffice()
+    batches = split_batches(docx_paths, jobs)
+    if len(batches) == 1:
+        convert_batch(soffice, batches[0], outdir, pdfa)
+        return
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        futures = [pool.submit(convert_batch, soffice, batch, outdir, pdfa) for batch in batches]
+        errors = []
+        for future in futures:
+            try:
+                future.result()
+            except MspdocsError as exc:
+                errors.append(exc)
+    raise_all(errors)
+
+
+def pdf_text(data: bytes) -> str:
+    """The extracted text of every page of a PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def verify_pdf(path: Path, document_id: str) -> bytes:
+    """The PDF's bytes, if it exists, parses, and shows the document id; otherwise a RenderError."""
+    from pypdf.errors import PdfReadError
+
+    if not path.is_file() or path.stat().st_size == 0:
+        raise RenderError(f"{document_id}: LibreOffice produced no PDF", path=path)
+    data = path.read_bytes()
+    try:
+        text = pdf_text(data)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise RenderError(f"{document_id}: the PDF does not parse: {exc}", path=path) from None
+    if document_id not in text:
+        raise RenderError(f"{document_id}: the PDF's text does not contain its document id", path=path)
+    return data
+
+
+def stamp_metadata(data: bytes, source: PdfSource) -> bytes:
+    """The PDF with its title, subject, document id and manifest hash in the document information."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.add_metadata({
+        "/Title": source.title,
+        "/Subject": source.subject,
+        "/MspdocsDocumentId": source.document_id,
+        "/MspdocsManifestSha256": source.manifest_sha256,
+    })
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_metadata(data: bytes) -> dict[str, str]:
+    """The document information of a PDF, as plain strings."""
+    from pypdf import PdfReader
+
+    info = PdfReader(io.BytesIO(data)).metadata or {}
+    return {str(key): str(value) for key, value in info.items()}
+
+
+def to_pdfs(sources: list[PdfSource], jobs: int = 1, pdfa: bool = False,
+            finish: Callable[[bytes, PdfSource], bytes] | None = None) -> dict[str, bytes]:
+    """PDF bytes by document id, every one checked; `finish` post-processes each (fields, signature)."""
+    if not sources:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="mspdocs-pdf-") as folder:
+        indir, outdir = Path(folder, "docx"), Path(folder, "pdf")
+        indir.mkdir()
+        outdir.mkdir()
+        paths = []
+        for source in sources:
+            path = indir / f"{source.stem}.docx"
+            path.write_bytes(source.docx)
+            paths.append(path)
+        convert_all(paths, outdir, jobs, pdfa)
+        results, errors = {}, []
+        for source in sources:
+            try:
+                data = verify_pdf(outdir / f"{source.stem}.pdf", source.document_id)
+                data = stamp_metadata(data, source)
+                results[source.document_id] = finish(data, source) if finish else data
+            except MspdocsError as exc:
+                errors.append(exc)
+        raise_all(errors)
+        return results
+
+
+def manifest_sha256(manifest_json: str) -> str:
+    return hashlib.sha256(manifest_json.encode("utf-8")).hexdigest()
