@@ -38,27 +38,30 @@ def _multiply(a: list[float], b: list[float]) -> list[float]:
 
 
 def signature_lines(data: bytes) -> list[SignatureLine]:
-    """Every "Signature:" label of the PDF, in page order."""
+    """The "Signature:" labels of the last page that has any (signature blocks close a document)."""
     from pypdf import PdfReader
 
-    found: list[SignatureLine] = []
-    for index, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+    pages = PdfReader(io.BytesIO(data)).pages
+    for index in reversed(range(len(pages))):
+        found: list[SignatureLine] = []
+
         def visit(text: str, cm: list[float], tm: list[float], *_: Any, index: int = index) -> None:
             if text.lstrip().startswith(SIGNATURE_LABEL):
                 matrix = _multiply(tm, cm)
                 found.append(SignatureLine(index, matrix[4], matrix[5]))
 
-        page.extract_text(visitor_text=visit)
-    return found
+        pages[index].extract_text(visitor_text=visit)
+        if found:
+            return found
+    return []
 
 
 def field_boxes(data: bytes) -> dict[str, tuple[int, tuple[int, int, int, int]]]:
     """(page, box) of the MSP's and the customer's field: the last block's left and right column."""
-    lines = signature_lines(data)
-    if len(lines) < 2:
+    row = signature_lines(data)
+    if len(row) < 2:
         raise RenderError("the PDF has no signature block with two \"Signature:\" lines")
-    last_page = lines[-1].page
-    row = [line for line in lines if line.page == last_page]
+    last_page = row[0].page
     left, right = min(row, key=lambda line: line.x), max(row, key=lambda line: line.x)
     if left == right:
         raise RenderError("the signature block does not have two columns")

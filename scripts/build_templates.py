@@ -469,8 +469,8 @@ def _final_paragraph() -> str:
 def _risk_letter_body() -> list[str]:
     name = "{{ customer.legal_name }}"
     return _letter_head("Risk Acceptance Letter") + [
-        _p("BodyText", _run("{{ msp.name }}") + _run(" recommended the security services listed below to ")
-           + _run(name) + _run(". ") + _run(name)
+        _p("BodyText", _run("{{ msp.name }}") + _run(" recommended to ")
+           + _run(name) + _run(" the security services listed below, and ") + _run(name)
            + _run(" has decided not to subscribe to them. This letter records that decision, the risks that ")
            + _run(name) + _run(" keeps as a result, and what ") + _run(name)
            + _run(" remains responsible for. Please read it, sign it and return it to us.")),
@@ -502,8 +502,8 @@ def _risk_letter_body() -> list[str]:
            + _run(" recommended each service listed in this letter and explained the risk it addresses; "
                   "that I understand those risks and have had the chance to ask questions about them; that ")
            + _run(name) + _run(" has declined these services; and that ") + _run(name)
-           + _run(" keeps the risks described above. I am authorized to make this decision on behalf of ")
-           + _run(name) + _run("."), "<w:keepNext/>"),
+           + _run(" keeps the risks described above. I am authorized by ") + _run(name)
+           + _run(" to make this decision."), "<w:keepNext/>"),
         _signature_table("Received for", "Acknowledged for"),
         _final_paragraph(),
     ]
