@@ -129,10 +129,11 @@ def verify_pdf(path: Path, document_id: str) -> bytes:
         raise RenderError(f"{document_id}: LibreOffice produced no PDF", path=path)
     data = path.read_bytes()
     try:
-        # The id is on the first page (reference line and footer); extracting every page costs seconds.
+        # Every page's footer shows the id; the last page is the shortest to read (a whole document
+        # would take seconds).
         pages = PdfReader(io.BytesIO(data)).pages
-        text = pages[0].extract_text() or "" if len(pages) else ""
-    except (PdfReadError, ValueError, KeyError) as exc:
+        text = (pages[-1].extract_text() or "") if len(pages) else ""
+    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
         raise RenderError(f"{document_id}: the PDF does not parse: {exc}", path=path) from None
     if document_id not in text:
         raise RenderError(f"{document_id}: the PDF's text does not contain its document id", path=path)
@@ -141,15 +142,20 @@ def verify_pdf(path: Path, document_id: str) -> bytes:
 
 def stamp_metadata(data: bytes, source: PdfSource) -> bytes:
     """The PDF with its title, subject, document id and manifest hash in the document information."""
-    from pypdf import PdfReader, PdfWriter
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.add_metadata({
-        "/Title": source.title,
-        "/Subject": source.subject,
-        "/MspdocsDocumentId": source.document_id,
-        "/MspdocsManifestSha256": source.manifest_sha256,
-    })
+    # An incremental update: reading and rewriting the whole file would cost more than converting it.
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    previous = writer.prev.trailer_view.get("/Info")
+    info = generic.DictionaryObject(dict(previous.get_object()) if previous is not None else {})
+    for key, value in {"/MspdocsDocumentId": source.document_id,
+                       "/MspdocsManifestSha256": source.manifest_sha256}.items():
+        info[generic.NameObject(key)] = generic.TextStringObject(value)
+    writer.set_info(info)
+    # Title and subject through pyHanko's metadata, which keeps the XMP (PDF/A) in step with /Info.
+    writer.document_meta.title = source.title
+    writer.document_meta.subject = source.subject
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
