@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,24 +95,6 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.communicate()
 
 
-def convert_all(docx_paths: list[Path], outdir: Path, jobs: int = 1, pdfa: bool = False) -> None:
-    """Convert all files: `jobs` LibreOffice processes in parallel, each given one list of files."""
-    soffice = find_soffice()
-    batches = split_batches(docx_paths, jobs)
-    if len(batches) == 1:
-        convert_batch(soffice, batches[0], outdir, pdfa)
-        return
-    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        futures = [pool.submit(convert_batch, soffice, batch, outdir, pdfa) for batch in batches]
-        errors = []
-        for future in futures:
-            try:
-                future.result()
-            except MspdocsError as exc:
-                errors.append(exc)
-    raise_all(errors)
-
-
 def pdf_text(data: bytes) -> str:
     """The extracted text of every page of a PDF."""
     from pypdf import PdfReader
@@ -169,31 +152,85 @@ def pdf_metadata(data: bytes) -> dict[str, str]:
     return {str(key): str(value) for key, value in info.items()}
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """The documents one LibreOffice process converts, and where."""
+
+    soffice: str
+    sources: list[PdfSource]
+    folder: Path
+    pdfa: bool
+    finish: Callable[[bytes, PdfSource], bytes] | None
+
+
+def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
+    """Convert one batch with one process, then check and post-process each PDF (bytes or its error)."""
+    indir, outdir = batch.folder / "docx", batch.folder / "pdf"
+    indir.mkdir(parents=True)
+    outdir.mkdir()
+    paths = []
+    for source in batch.sources:
+        path = indir / f"{source.stem}.docx"
+        path.write_bytes(source.docx)
+        paths.append(path)
+    try:
+        convert_batch(batch.soffice, paths, outdir, batch.pdfa)
+    except MspdocsError as exc:
+        return [exc]
+    outcomes: list[bytes | MspdocsError] = []
+    for source in batch.sources:
+        try:
+            data = stamp_metadata(verify_pdf(outdir / f"{source.stem}.pdf", source.document_id), source)
+            outcomes.append(batch.finish(data, source) if batch.finish else data)
+        except MspdocsError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+_WORKER_BATCHES: list[_Batch] = []
+
+
+def _run_batch(index: int) -> list[bytes | MspdocsError]:
+    return _convert_and_check(_WORKER_BATCHES[index])
+
+
 def to_pdfs(sources: list[PdfSource], jobs: int = 1, pdfa: bool = False,
             finish: Callable[[bytes, PdfSource], bytes] | None = None) -> dict[str, bytes]:
-    """PDF bytes by document id, every one checked; `finish` post-processes each (fields, signature)."""
+    """PDF bytes by document id, every one checked; `finish` post-processes each (fields, signature).
+
+    The documents are dealt into `jobs` batches; each batch is converted by ONE LibreOffice process
+    with its own profile, and checked in the same worker, so checking overlaps converting.
+    """
+    global _WORKER_BATCHES
     if not sources:
         return {}
+    soffice = find_soffice()
     with tempfile.TemporaryDirectory(prefix="mspdocs-pdf-") as folder:
-        indir, outdir = Path(folder, "docx"), Path(folder, "pdf")
-        indir.mkdir()
-        outdir.mkdir()
-        paths = []
-        for source in sources:
-            path = indir / f"{source.stem}.docx"
-            path.write_bytes(source.docx)
-            paths.append(path)
-        convert_all(paths, outdir, jobs, pdfa)
-        results, errors = {}, []
-        for source in sources:
+        batches = [_Batch(soffice, part, Path(folder, str(index)), pdfa, finish)
+                   for index, part in enumerate(split_batches(sources, jobs))]
+        if len(batches) == 1:
+            outcomes = [_convert_and_check(batches[0])]
+        else:
+            _WORKER_BATCHES = batches  # inherited by the forked workers, never pickled
             try:
-                data = verify_pdf(outdir / f"{source.stem}.pdf", source.document_id)
-                data = stamp_metadata(data, source)
-                results[source.document_id] = finish(data, source) if finish else data
-            except MspdocsError as exc:
-                errors.append(exc)
-        raise_all(errors)
-        return results
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
+                    outcomes = list(pool.map(_run_batch, range(len(batches))))
+            finally:
+                _WORKER_BATCHES = []
+    results: dict[str, bytes] = {}
+    errors: list[MspdocsError] = []
+    for batch, outcome in zip(batches, outcomes):
+        if len(outcome) != len(batch.sources):  # the conversion of the whole batch failed
+            errors.extend(outcome)
+            continue
+        for source, item in zip(batch.sources, outcome):
+            if isinstance(item, MspdocsError):
+                errors.append(item)
+            else:
+                results[source.document_id] = item
+    raise_all(errors)
+    return results
 
 
 def manifest_sha256(manifest_json: str) -> str:
