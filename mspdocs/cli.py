@@ -86,11 +86,11 @@ def init(directory: str, examples: bool) -> None:
 @click.option("--draft", is_flag=True, help="Mark every page DRAFT.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Date the documents (YYYY-MM-DD; default today).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents rendered in parallel.")
+              help="Documents rendered, and LibreOffice converters run, in parallel.")
 @click.option("--service", "services", multiple=True, metavar="ID",
               help="risk-letter: only these declined services (repeat for several; default all).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside each document (LibreOffice).")
-@click.option("--pdfa", is_flag=True, help="Make the PDFs archival PDF/A-2b (with --pdf).")
+@click.option("--pdfa", is_flag=True, help="Make the PDFs archival PDF/A-2b (implies --pdf).")
 @click.option("--sign", is_flag=True,
               help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; with --pdf).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)

@@ -219,7 +219,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     job = prepare(space, kind, customer_ids, as_of, draft, services)
     if (pdfa or sign) and not pdf:
         raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
-    signer = msp_signer(space, ask_password) if sign else None
+    signer = msp_signer(space, kind, ask_password) if sign else None
     rendered = render_all(job, jobs, on_done)
     pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
     return write_all(space, rendered, pdfs)

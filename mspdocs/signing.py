@@ -17,9 +17,11 @@ SIGNATURE_LABEL = "Signature:"
 # Document kinds whose PDFs carry signature fields.
 SIGNED_KINDS = frozenset({"agreement", "risk-letter"})
 DEFAULT_PASSWORD_ENV = "MSPDOCS_P12_PASSWORD"
-# The field covers the space above the signature line: from its baseline up to the line above.
-FIELD_WIDTH = 215
-FIELD_HEIGHT = 30
+# The field covers the underline after the label and the space above it, up to the row above
+# (in points from the start of the label's baseline).
+FIELD_LEFT = 48
+FIELD_RIGHT = 208
+FIELD_HEIGHT = 27
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def field_boxes(data: bytes) -> dict[str, tuple[int, tuple[int, int, int, int]]]
 
     def box(line: SignatureLine) -> tuple[int, int, int, int]:
         x, y = round(line.x), round(line.y)
-        return (x, y - 3, x + FIELD_WIDTH, y + FIELD_HEIGHT)
+        return (x + FIELD_LEFT, y, x + FIELD_RIGHT, y + FIELD_HEIGHT)
 
     return {MSP_FIELD: (last_page, box(left)), CUSTOMER_FIELD: (last_page, box(right))}
 
@@ -127,10 +129,12 @@ def countersign(data: bytes, signer) -> bytes:
     return output.getvalue()
 
 
-def msp_signer(workspace: Any, ask: Callable[[str], str] | None = None):
+def msp_signer(workspace: Any, kind: str, ask: Callable[[str], str] | None = None):
     """The MSP's signer named by the workspace profile's [signing] section, its password resolved."""
     from .workspace import PROFILE_NAME
 
+    if kind not in SIGNED_KINDS:
+        raise InputError(f"--sign applies to {' and '.join(sorted(SIGNED_KINDS))} PDFs, not {kind}")
     settings = workspace.profile.signing
     if not settings:
         raise InputError("countersigning needs the MSP's certificate: add [signing] pkcs12 = \"FILE.p12\" "

@@ -96,7 +96,8 @@ def test_empty_signature_fields_lie_on_the_signature_block(letters, kind):
         assert not field["signed"]
         assert field["page"] == block_page
         x1, y1, x2, y2 = field["rect"]
-        assert x1 <= line.x + 1 and x2 > line.x + 100 and y1 <= line.y <= y2
+        assert line.x < x1 < line.x + 60 and x2 > x1 + 100  # after the label, over the line
+        assert line.y - 3 <= y1 <= line.y + 3 and y2 > line.y + 20
     assert fields[MSP_FIELD]["rect"][2] < fields[CUSTOMER_FIELD]["rect"][0]  # MSP left, customer right
 
 
@@ -170,3 +171,10 @@ def test_the_password_comes_from_the_named_environment_variable(monkeypatch):
     assert signing_password({"pkcs12": "a.p12", "password_env": "MY_P12"}, ask=None) == "from-env"
     monkeypatch.delenv("MSPDOCS_P12_PASSWORD", raising=False)
     assert signing_password({"pkcs12": "a.p12"}, ask=lambda prompt: f"asked: {prompt}") == "asked: Password for a.p12"
+
+
+def test_signing_applies_to_agreements_and_risk_letters(runner, workspace):
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "muller-obrien",
+                                 "--pdf", "--sign"])
+    assert result.exit_code == 2
+    assert "--sign applies to agreement and risk-letter PDFs" in result.output
