@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mspdocs.generate import generate  # noqa: E402
-from mspdocs.workspace import init_workspace  # noqa: E402
+from mspdocs.generate import generate
+from mspdocs.workspace import init_workspace
 
 
 def portfolio(root: Path, count: int) -> Path:
@@ -28,7 +28,7 @@ def portfolio(root: Path, count: int) -> Path:
     for index in range(count):
         stem, text = examples[index % len(examples)]
         new_id = f"{stem[:40]}-{index:03d}"
-        text = re.sub(r"^id:.*$", f"id: {new_id}", text, count=1, flags=re.M)
+        text = re.sub(r"^id:.*$", f"id: {new_id}", text, count=1, flags=re.MULTILINE)
         (folder / f"{new_id}.yaml").write_text(text, encoding="utf-8")
     return workspace
 

@@ -116,9 +116,9 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
-    options = dict(workspace=_workspace(ctx), as_of=_date(as_of), draft=draft, jobs=jobs,
-                   services=list(services) or None, pdf=pdf or pdfa, pdfa=pdfa, sign=sign,
-                   ask_password=lambda prompt: click.prompt(prompt, hide_input=True, err=True))
+    options = {"workspace": _workspace(ctx), "as_of": _date(as_of), "draft": draft, "jobs": jobs,
+               "services": list(services) or None, "pdf": pdf or pdfa, "pdfa": pdfa, "sign": sign,
+               "ask_password": lambda prompt: click.prompt(prompt, hide_input=True, err=True)}
     if sys.stderr.isatty() and (ids is None or len(ids) > 1):
         with click.progressbar(length=_customer_count(ctx, ids), label=f"{kind}", file=sys.stderr) as bar:
             written = run(kind, ids, on_done=lambda _: bar.update(1), **options)

@@ -17,8 +17,8 @@ from .assemble import assemble
 from .catalog import Catalog, load_catalog
 from .clauses import Library, load_library
 from .customers import Customer, load_customers
-from .docxrender import DocumentTemplate
 from .documents import KINDS, DocumentKind, base_context, new_document_id
+from .docxrender import DocumentTemplate
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
 from .letters import select_services

@@ -47,7 +47,8 @@ def signature_lines(data: bytes) -> list[SignatureLine]:
     for index in reversed(range(len(pages))):
         found: list[SignatureLine] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], *_: Any, index: int = index) -> None:
+        def visit(text: str, cm: list[float], tm: list[float], *_: Any, index: int = index,
+                  found: list[SignatureLine] = found) -> None:
             if text.lstrip().startswith(SIGNATURE_LABEL):
                 matrix = _multiply(tm, cm)
                 found.append(SignatureLine(index, matrix[4], matrix[5]))

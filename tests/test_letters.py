@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import AS_OF, customer_record, write_customer
+
 from mspdocs.cli import cli
 from mspdocs.gate import document_texts
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF
+
 from mspdocs import pdf as pdfmod
 from mspdocs.cli import cli
 from mspdocs.generate import canonical_json, generate

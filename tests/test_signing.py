@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF
+
 from mspdocs.cli import cli
 from mspdocs.generate import generate
 from mspdocs.signing import CUSTOMER_FIELD, MSP_FIELD, signature_lines, signing_password
@@ -29,7 +29,7 @@ def make_pki(folder: Path) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     def name(common: str) -> x509.Name:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common),
