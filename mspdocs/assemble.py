@@ -120,9 +120,14 @@ def make_ref(placed: list[PlacedClause]):
     return ref
 
 
+# Letters and notices read as letters: their clause headings carry no section numbers.
+NUMBERED_KINDS = frozenset({"agreement"})
+
+
 def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
     """Select, number and render the clauses of one document into WordprocessingML paragraphs."""
     placed = number_clauses(select_clauses(library, kind, context))
+    numbered = kind in NUMBERED_KINDS
     render_context = dict(context, ref=make_ref(placed))
     parts, text, previous = [], [], None
     for item in placed:
@@ -130,10 +135,13 @@ def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
         if item.clause.category != previous:
             previous = item.clause.category
             title = CATEGORIES[previous]
-            parts.append(wordml.heading("Heading1", f"{section}.", title))
-            text.append(f"{section}. {title}")
+            parts.append(wordml.heading("Heading1", f"{section}.", title) if numbered
+                         else wordml.paragraph("Heading1", wordml.run(title), keep_next=True))
+            text.append(f"{section}. {title}" if numbered else title)
         blocks = wordml.parse_blocks(render_body(item.clause, render_context))
-        parts.append(wordml.heading("Heading2", item.number, item.clause.title))
+        parts.append(wordml.heading("Heading2", item.number, item.clause.title) if numbered
+                     else wordml.paragraph("Heading2", wordml.run(item.clause.title), keep_next=True))
         parts.append(wordml.blocks_xml(blocks))
-        text.append(f"{item.number} {item.clause.title}\n{wordml.plain_text(blocks)}")
+        label = f"{item.number} {item.clause.title}" if numbered else item.clause.title
+        text.append(f"{label}\n{wordml.plain_text(blocks)}")
     return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text))

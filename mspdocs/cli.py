@@ -80,24 +80,37 @@ def init(directory: str, examples: bool) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["agreement", "clause-book"]))
+@click.argument("kind", type=click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True, help="Mark every page DRAFT.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Date the documents (YYYY-MM-DD; default today).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents rendered in parallel.")
+              help="Documents rendered, and LibreOffice converters run, in parallel.")
+@click.option("--service", "services", multiple=True, metavar="ID",
+              help="risk-letter: only these declined services (repeat for several; default all).")
+@click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside each document (LibreOffice).")
+@click.option("--pdfa", is_flag=True, help="Make the PDFs archival PDF/A-2b (implies --pdf).")
+@click.option("--sign", is_flag=True,
+              help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; with --pdf).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
-             as_of: str | None, jobs: int, output_format: str, by: str | None) -> None:
+             as_of: str | None, jobs: int, services: tuple[str, ...], pdf: bool, pdfa: bool, sign: bool,
+             output_format: str, by: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file written.
+
+    KIND is agreement, risk-letter (the customer's declined services) or insurance-notice.
+    With --sign, the certificate's password comes from the environment variable named by
+    password_env in mspdocs.toml (default MSPDOCS_P12_PASSWORD), else it is asked for.
 
     \b
     Example:
       mspdocs generate agreement acme-dental
-      mspdocs generate agreement --all --jobs 2 --format json
+      mspdocs generate agreement --all --jobs 2 --pdf --format json
+      mspdocs generate risk-letter acme-dental --service edr --pdf --sign
+      mspdocs generate insurance-notice acme-dental --as-of 2026-12-01
       mspdocs generate clause-book
     """
     from .generate import generate as run
@@ -108,18 +121,21 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
-    as_of_date = _date(as_of)
+    options = {"workspace": _workspace(ctx), "as_of": _date(as_of), "draft": draft, "jobs": jobs,
+               "services": list(services) or None, "pdf": pdf or pdfa, "pdfa": pdfa, "sign": sign,
+               "ask_password": lambda prompt: click.prompt(prompt, hide_input=True, err=True), "by": by}
     if sys.stderr.isatty() and (ids is None or len(ids) > 1):
         with click.progressbar(length=_customer_count(ctx, ids), label=f"{kind}", file=sys.stderr) as bar:
-            written = run(kind, ids, workspace=_workspace(ctx), as_of=as_of_date, draft=draft, jobs=jobs,
-                          on_done=lambda _: bar.update(1), by=by)
+            written = run(kind, ids, on_done=lambda _: bar.update(1), **options)
     else:
-        written = run(kind, ids, workspace=_workspace(ctx), as_of=as_of_date, draft=draft, jobs=jobs, by=by)
+        written = run(kind, ids, **options)
     if output_format == "json":
         click.echo(json.dumps([item.as_dict() for item in written], indent=2))
         return
     for item in written:
         click.echo(f"{_shown(item.path)}\t{item.document_id}")
+        if item.pdf_path is not None:
+            click.echo(f"{_shown(item.pdf_path)}\t{item.document_id}")
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: str | None,

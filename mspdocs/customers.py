@@ -92,7 +92,7 @@ def _insurance(fields: Fields) -> dict[str, Any]:
 
 
 def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    fields.reject_unknown(set(SERVICE_LISTS))
+    fields.reject_unknown({*SERVICE_LISTS, "recommended_on"})
     seen: dict[str, tuple[str, int | None]] = {}
     lists: dict[str, tuple[str, ...]] = {}
     for list_name in SERVICE_LISTS:
@@ -146,6 +146,10 @@ def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog)
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
     services = _services(top.section("services"), catalog)
+    # When the MSP recommended the declined services (risk letters; the effective date when absent).
+    recommended_on = top.section("services").date("recommended_on", required=False)
+    if recommended_on is not None:
+        data["recommended_on"] = recommended_on
     return Customer(id=customer_id, path=path, data=data, services=services)
 
 

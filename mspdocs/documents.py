@@ -11,6 +11,7 @@ from typing import Any
 from .catalog import Catalog
 from .customers import SERVICE_LISTS, Customer
 from .environment import format_money, longdate, to_records
+from .letters import insurance_notice_context, risk_letter_context
 from .workspace import Workspace
 
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
@@ -80,4 +81,8 @@ def _agreement_context(customer: Customer, catalog: Catalog, workspace: Workspac
 KINDS: dict[str, DocumentKind] = {
     "agreement": DocumentKind("agreement", "Master Services Agreement", "agreement.docx", "AGR",
                               _agreement_context),
+    "risk-letter": DocumentKind("risk-letter", "Risk Acceptance Letter", "risk-letter.docx", "RAL",
+                                risk_letter_context),
+    "insurance-notice": DocumentKind("insurance-notice", "Cyber-Liability Insurance Notice",
+                                     "insurance-notice.docx", "INS", insurance_notice_context),
 }

@@ -17,11 +17,14 @@ from .assemble import assemble
 from .catalog import Catalog, load_catalog
 from .clauses import Library, load_library
 from .customers import Customer, load_customers
-from .docxrender import DocumentTemplate
 from .documents import KINDS, DocumentKind, base_context, new_document_id
+from .docxrender import DocumentTemplate
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
-from .register import Register, canonical_json, current_actor, provenance_context, provenance_properties
+from .letters import select_services
+from .register import (Register, canonical_json, current_actor, manifest_hash, provenance_context,
+                       provenance_properties)
+from .signing import msp_signer
 from .workspace import Workspace, open_workspace
 from .writer import stage
 
@@ -52,10 +55,15 @@ class Generated:
     path: Path
     sha256: str
     manifest: dict[str, Any] = field(repr=False)
+    pdf_path: Path | None = None
+    pdf_sha256: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"customer": self.customer, "kind": self.kind, "document_id": self.document_id,
-                "path": str(self.path), "sha256": self.sha256}
+        shown = {"customer": self.customer, "kind": self.kind, "document_id": self.document_id,
+                 "path": str(self.path), "sha256": self.sha256}
+        if self.pdf_path is not None:
+            shown.update(pdf=str(self.pdf_path), pdf_sha256=self.pdf_sha256)
+        return shown
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = 
 
 
 def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None,
-            as_of: dt.date | None = None, draft: bool = False) -> Job:
+            as_of: dt.date | None = None, draft: bool = False, services: list[str] | None = None) -> Job:
     """Load and validate every input of a batch; nothing is written."""
     if kind_name not in KINDS:
         raise InputError(f"unknown document kind '{kind_name}' (known: {', '.join(KINDS)})")
@@ -170,6 +178,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     catalog = load_catalog(workspace.path("catalog"))
     library = load_library(workspace.path("clauses"))
     customers = load_customers(workspace, catalog, customer_ids)
+    customers = select_services(kind_name, customers, services, named=customer_ids is not None)
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
@@ -177,28 +186,61 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
                as_of or dt.date.today(), draft, load_approvals(library.folder))
 
 
-def write_all(workspace: Workspace, rendered: list[Rendered], by: str | None = None) -> list[Generated]:
-    """Write checked documents, each recorded in the register in the step that makes it final."""
+def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, bytes] | None = None,
+              by: str | None = None) -> list[Generated]:
+    """Write checked documents (and their PDFs), each recorded in the register in the step that makes it final."""
+    pdfs = pdfs or {}
     output = workspace.output_dir
     targets = [output / item.customer / item.filename for item in rendered]
+    pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
-               for path in targets if path.exists()])
+               for path in targets + pdf_targets if path.exists()])
     actor = current_actor(by)
     written = []
     with Register.of(workspace) as register:
         for item, path in zip(rendered, targets):
-            relative = Path(os.path.relpath(path, workspace.root)).as_posix()
-            register.publish_document(stage(path, item.data), path, item.manifest, relative, item.sha256,
-                                      actor)
+            files = [(stage(path, item.data), path)]
+            outputs = {"output": {"path": _relative(workspace, path), "sha256": item.sha256}}
+            pdf = pdfs.get(item.document_id)
+            pdf_path = pdf_sha256 = None
+            if pdf is not None:
+                pdf_path, pdf_sha256 = path.with_suffix(".pdf"), hashlib.sha256(pdf).hexdigest()
+                files.append((stage(pdf_path, pdf), pdf_path))
+                outputs["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
+            register.publish_document(files, item.manifest, outputs, actor)
             written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
-                                     item.manifest))
+                                     item.manifest, pdf_path, pdf_sha256))
     return written
+
+
+def _relative(workspace: Workspace, path: Path) -> str:
+    return Path(os.path.relpath(path, workspace.root)).as_posix()
+    return written
+
+
+def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
+              signer: Any = None) -> dict[str, bytes]:
+    """Checked PDFs of the rendered documents, by document id (LibreOffice, one process per job)."""
+    from .pdf import PdfSource, to_pdfs
+    from .signing import finisher
+
+    sources = [PdfSource(item.document_id, Path(item.filename).stem, item.data,
+                         f"{job.kind.title}: {job.customers[item.customer].legal_name}", job.kind.title,
+                         manifest_hash(item.manifest)) for item in rendered]
+    return to_pdfs(sources, jobs, pdfa, finisher(job.kind.name, signer))
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
              as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
-             on_done: Callable[[str], None] | None = None, by: str | None = None) -> list[Generated]:
+             on_done: Callable[[str], None] | None = None, services: list[str] | None = None,
+             pdf: bool = False, pdfa: bool = False, sign: bool = False,
+             ask_password: Callable[[str], str] | None = None, by: str | None = None) -> list[Generated]:
     """Generate `kind` for the named customers (all when None): validate all, render all, then write."""
     space = open_workspace(workspace)
-    job = prepare(space, kind, customer_ids, as_of, draft)
-    return write_all(space, render_all(job, jobs, on_done), by)
+    job = prepare(space, kind, customer_ids, as_of, draft, services)
+    if (pdfa or sign) and not pdf:
+        raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
+    signer = msp_signer(space, kind, ask_password) if sign else None
+    rendered = render_all(job, jobs, on_done)
+    pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
+    return write_all(space, rendered, pdfs, by)

@@ -242,23 +242,31 @@ class Register:
         with self.transaction():
             return self._append(event, payload, actor, **columns)
 
-    def publish_document(self, staged: Path, final: Path, manifest: dict[str, Any], output_path: str,
-                         sha256: str, actor: str) -> Entry:
-        """Give a staged document its final name and record it, both or neither (see the module notes)."""
-        payload = dict(manifest, manifest_hash=manifest_hash(manifest),
-                       output={"path": output_path, "sha256": sha256})
+    def publish_document(self, files: list[tuple[Path, Path]], manifest: dict[str, Any],
+                         outputs: dict[str, dict[str, str]], actor: str) -> Entry:
+        """Give the staged files of one document their final names and record them: all or none.
+
+        `files` pairs each staged file with its final name; `outputs` names each file's path and SHA-256
+        in the payload (`output` for the document, `pdf` for its PDF).
+        """
+        payload = dict(manifest, manifest_hash=manifest_hash(manifest), **outputs)
+        published: list[Path] = []
         try:
             with self.transaction():
-                publish(staged, final)
                 try:
+                    for staged, final in files:
+                        publish(staged, final)
+                        published.append(final)
                     return self._append(DOCUMENT_GENERATED, payload, actor,
                                         document_id=manifest["document_id"], customer=manifest["customer"],
                                         kind=manifest["kind"])
                 except BaseException:
-                    discard(final)  # ours: the link above succeeded, and no entry will point at it
+                    for final in published:
+                        discard(final)  # ours: linked above, and no entry will point at it
                     raise
         finally:
-            discard(staged)
+            for staged, _ in files:
+                discard(staged)
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
                 document_id: str | None = None) -> list[Entry]:

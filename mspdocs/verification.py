@@ -83,23 +83,33 @@ def check_chain(entries: list[Entry], result: Verification) -> None:
     result.head = previous_hash
 
 
+OUTPUT_KEYS = ("output", "pdf")  # the payload keys that name a file of a generated document
+
+
 def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:
-    """Re-hash the file of every generated document; returns the paths the register accounts for."""
+    """Re-hash every file of every generated document; returns the paths the register accounts for."""
     recorded: set[Path] = set()
     for entry in entries:
         if entry.event != DOCUMENT_GENERATED:
             continue
-        output = entry.payload.get("output") if isinstance(entry.payload, dict) else None
-        if not isinstance(output, dict) or not isinstance(output.get("path"), str):
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        if not isinstance(payload.get("output"), dict):
             result.problems.append(Finding("records no output file", entry.seq, entry.document_id))
             continue
-        path = root / output["path"]
-        recorded.add(path.resolve())
-        if not path.is_file():
-            result.problems.append(Finding("file is missing", entry.seq, entry.document_id, output["path"]))
-        elif file_sha256(path) != output.get("sha256"):
-            result.problems.append(Finding("file was altered (SHA-256 differs from the register)",
-                                           entry.seq, entry.document_id, output["path"]))
+        for key in OUTPUT_KEYS:
+            output = payload.get(key)
+            if output is None:
+                continue
+            if not isinstance(output, dict) or not isinstance(output.get("path"), str):
+                result.problems.append(Finding(f"records no {key} path", entry.seq, entry.document_id))
+                continue
+            path = root / output["path"]
+            recorded.add(path.resolve())
+            if not path.is_file():
+                result.problems.append(Finding("file is missing", entry.seq, entry.document_id, output["path"]))
+            elif file_sha256(path) != output.get("sha256"):
+                result.problems.append(Finding("file was altered (SHA-256 differs from the register)",
+                                               entry.seq, entry.document_id, output["path"]))
     return recorded
 
 

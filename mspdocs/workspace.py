@@ -33,6 +33,7 @@ class Profile:
     msp: dict[str, Any]
     agreement_defaults: dict[str, Any]
     paths: dict[str, str]
+    signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def read_profile(path: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     top = Fields(_as_text(raw), path)
-    top.reject_unknown({"msp", "agreement", "paths"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -113,7 +114,22 @@ def read_profile(path: Path) -> Profile:
         custom.reject_unknown(set(_PATH_DEFAULTS))
         for key in custom.data:
             paths[key] = custom.text(key)
-    return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths)
+    return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
+                   signing=_signing(top.section("signing", required=False)))
+
+
+def _signing(fields: Fields | None) -> dict[str, str] | None:
+    """The optional [signing] section: where the PKCS#12 file is and which variable holds its password."""
+    if fields is None:
+        return None
+    if "password" in fields.data:
+        raise fields.error("password", "a password never goes in this file; name an environment "
+                                       "variable with password_env")
+    fields.reject_unknown({"pkcs12", "password_env"})
+    signing = {"pkcs12": fields.text("pkcs12")}
+    if fields.has("password_env"):
+        signing["password_env"] = fields.text("password_env")
+    return signing
 
 
 def _currency(fields: Fields, key: str) -> str:

@@ -1,4 +1,4 @@
-"""Build the default Word template templates/agreement.docx (docxtpl tags) with python-docx."""
+"""Build the default Word templates (agreement, risk letter, insurance notice; docxtpl tags) with python-docx."""
 
 from __future__ import annotations
 
@@ -233,7 +233,7 @@ _APP_XML = (
 ).encode()
 
 
-def _clean_package(doc) -> None:
+def _clean_package(doc, title: str = "Master Services Agreement") -> None:
     """Drop python-docx default-template leftovers (thumbnail, customXml, Mac-Word metadata)."""
     pkg = doc.part.package
     for rid, rel in list(pkg.rels.items()):
@@ -257,7 +257,7 @@ def _clean_package(doc) -> None:
     stamp = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch
              else _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0, tzinfo=None)
     cp = doc.core_properties
-    cp.title = "Master Services Agreement"
+    cp.title = title
     cp.author = ""
     cp.last_modified_by = ""
     cp.comments = ""
@@ -307,14 +307,14 @@ def _loop_table(widths, headers, fields, loop: str, right_cols=()) -> str:
                   _row(head, header=True) + _row(open_row) + _row(data) + _row(close_row))
 
 
-def _signature_table() -> str:
+def _signature_table(msp_role: str = "For", customer_role: str = "For") -> str:
     def pair(left: str, right: str, ppr: str = "", bold: bool = False) -> str:
         return _row(_cell(SIGN_COLS[0], _p("SignatureBlock", _run(left, bold=bold), ppr))
                     + _cell(SIGN_COLS[1], _p("SignatureBlock", _run(right, bold=bold), ppr)))
 
     line = "Signature: " + "_" * 30
     rows = (
-        pair("For {{ msp.legal_name }}", "For {{ customer.legal_name }}", bold=True)
+        pair(f"{msp_role} {{{{ msp.legal_name }}}}", f"{customer_role} {{{{ customer.legal_name }}}}", bold=True)
         + pair(line, line, '<w:spacing w:before="600"/>')
         + pair("Name: {{ msp.signatory.name }}", "Name: {{ customer.signatory.name }}")
         + pair("Title: {{ msp.signatory.title }}", "Title: {{ customer.signatory.title }}")
@@ -378,9 +378,9 @@ def _header_xml() -> str:
               + _run("{% endif %}"))
 
 
-def _footer_xml() -> str:
+def _footer_xml(title: str = "Master Services Agreement") -> str:
     return _p("Footer",
-              _run("{{ customer.legal_name }}") + _run(f" {DOT} Master Services Agreement {DOT} ")
+              _run("{{ customer.legal_name }}") + _run(f" {DOT} {title} {DOT} ")
               + _run("{{ document.id }}")
               + _run("{% if document.manifest is defined %}") + _run(f" {DOT} Manifest ")
               + _run("{{ document.manifest }}") + _run("{% endif %}") + _tab()
@@ -388,6 +388,10 @@ def _footer_xml() -> str:
 
 
 def build_agreement(path: Path) -> Path:
+    return _build(path, _body_xml(), "Master Services Agreement")
+
+
+def _build(path: Path, body_xml: list[str], title: str) -> Path:
     doc = Document()
     _install_styles(doc)
     _install_numbering(doc)
@@ -402,25 +406,185 @@ def build_agreement(path: Path) -> Path:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sect_pr = body.find(qn("w:sectPr"))
-    for xml in _body_xml():
+    for xml in body_xml:
         sect_pr.addprevious(_el(xml))
 
-    for part, xml in ((sec.header, _header_xml()), (sec.footer, _footer_xml())):
+    for part, xml in ((sec.header, _header_xml()), (sec.footer, _footer_xml(title))):
         root = part._element
         for child in list(root):
             root.remove(child)
         root.append(_el(xml))
 
-    _clean_package(doc)
+    _clean_package(doc, title)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
 
 
+# --- Letters ----------------------------------------------------------------------
+RISK_COLS = (2016, 1440, 3888, 2016)  # 1.4in, 1.0in, 2.7in, 1.4in
+FACT_COLS = (2880, 6480)  # 2.0in, 4.5in
+CONTROL_COLS = (3888, 5472)  # 2.7in, 3.8in
+
+
+def _letter_head(title: str) -> list[str]:
+    """Letterhead, title, reference line and the addressee block shared by letters and notices."""
+    return [
+        _p("LetterheadName", _run("{{ msp.legal_name }}")),
+        _p("LetterheadDetail", _run(_address("msp"))),
+        _p("LetterheadDetail", _run("{{ msp.phone }}") + _run(f"  {DOT}  ") + _run("{{ msp.email }}"),
+           f'<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="6" w:color="{RULE}"/></w:pBdr>'
+           '<w:spacing w:after="240"/>'),
+        _p("Title", _run(title)),
+        _p("Subtitle", _run("Reference No. ") + _run("{{ document.id }}") + _run(f"  {DOT}  ")
+           + _run("{{ document.date }}")),
+        _p("LetterheadDetail", _run("{{ customer.legal_name }}", bold=True)),
+        _p("LetterheadDetail", _run(_address("customer"))),
+        _p("LetterheadDetail", _run("Attention: ") + _run("{{ customer.signatory.name }}") + _run(", ")
+           + _run("{{ customer.signatory.title }}"), '<w:spacing w:after="240"/>'),
+        _p("BodyText", _run("Dear ") + _run("{{ customer.signatory.name }}") + _run(",")),
+    ]
+
+
+def _bullets(loop: str, field: str) -> list[str]:
+    """A bulleted paragraph per item of `loop` (docxtpl paragraph loop)."""
+    return [
+        _p("ListBullet", _run(f"{{%p for row in {loop} %}}")),
+        _p("ListBullet", _run(f"{{{{ row.{field} }}}}")),
+        _p("ListBullet", _run("{%p endfor %}")),
+    ]
+
+
+def _terms_heading(lead: str) -> list[str]:
+    return [
+        _p("Heading1", _run("Terms that apply")),
+        _p("BodyText", _run(lead), "<w:keepNext/>"),
+        _p("BodyText", _run("{{p sections }}")),
+    ]
+
+
+def _final_paragraph() -> str:
+    return _p("Normal", "", '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>')
+
+
+def _risk_letter_body() -> list[str]:
+    name = "{{ customer.legal_name }}"
+    return _letter_head("Risk Acceptance Letter") + [
+        _p("BodyText", _run("{{ msp.name }}") + _run(" recommended to ")
+           + _run(name) + _run(" the security services listed below, and ") + _run(name)
+           + _run(" has decided not to subscribe to them. This letter records that decision, the risks that ")
+           + _run(name) + _run(" keeps as a result, and what ") + _run(name)
+           + _run(" remains responsible for. Please read it, sign it and return it to us.")),
+        _p("Heading1", _run("Declined services")),
+        _p("BodyText", _run("Each service below was recommended in writing, with the risk it addresses, "
+                            "and offered at our standard prices."), "<w:keepNext/>"),
+        _loop_table(RISK_COLS, ("Service", "Recommended on", "Risk kept by the customer",
+                                "Insurer control affected"),
+                    ("service", "recommended_on", "risk", "insurer"), "declined_rows"),
+        _p("Heading1", _run("Cyber insurance"), '<w:spacing w:before="240"/>'),
+        _p("BodyText", _run("{%p if insurer_rows %}")),
+        _p("BodyText", _run("Cyber insurers commonly require the controls below before they issue or renew a "
+                            "policy or pay a claim. Without the declined services, ") + _run(name)
+           + _run(" does not have them through us. An insurer may refuse cover, raise the premium or deny a "
+                  "claim, and ") + _run(name)
+           + _run(" must answer insurance applications about these controls accurately:"), "<w:keepNext/>"),
+        *_bullets("insurer_rows", "control"),
+        _p("BodyText", _run("{%p else %}")),
+        _p("BodyText", _run("None of the declined services provides a control that cyber insurers commonly "
+                            "require. ") + _run(name)
+           + _run(" must still describe its security controls accurately to its insurer.")),
+        _p("BodyText", _run("{%p endif %}")),
+        *_terms_heading("The following terms of our agreement with " + name + " apply to these decisions."),
+        _p("Heading1", _run("Acknowledgement")),
+        _p("BodyText",
+           _run("I, ") + _run("{{ customer.signatory.name }}", bold=True) + _run(", ")
+           + _run("{{ customer.signatory.title }}") + _run(" of ") + _run(name, bold=True)
+           + _run(", acknowledge that ") + _run("{{ msp.name }}")
+           + _run(" recommended each service listed in this letter and explained the risk it addresses; "
+                  "that I understand those risks and have had the chance to ask questions about them; that ")
+           + _run(name) + _run(" has declined these services; and that ") + _run(name)
+           + _run(" keeps the risks described above. I am authorized by ") + _run(name)
+           + _run(" to make this decision."), "<w:keepNext/>"),
+        _signature_table("Received for", "Acknowledged for"),
+        _final_paragraph(),
+    ]
+
+
+def _insurance_notice_body() -> list[str]:
+    name = "{{ customer.legal_name }}"
+    return _letter_head("Cyber-Liability Insurance Notice") + [
+        _p("BodyText", _run("Our agreement with ") + _run(name)
+           + _run(" expects it to hold its own cyber-liability insurance. This notice sets out the minimum "
+                  "cover, the policy we have on file, what is missing, and the security controls that "
+                  "insurers ask for which ") + _run(name)
+           + _run(" does not have through our services.")),
+        _p("Heading1", _run("Minimum cover")),
+        _p("BodyText", _run("Minimum cyber-liability limit: ")
+           + _run("{{ msp.min_insurance_limit|money }}", bold=True) + _run(". ")
+           + _run("{%if customer.agreement.insurance_required %}")
+           + _run("Your agreement requires a policy with at least this limit.")
+           + _run("{%else%}") + _run("We strongly recommend a policy with at least this limit.")
+           + _run("{%endif%}")),
+        _p("Heading1", _run("Policy on file")),
+        _p("BodyText", _run("{%p if insurance_rows %}")),
+        _table("ScheduleTable", FACT_COLS,
+               _row(_cell(FACT_COLS[0], _p("TableText", _run("{%tr for row in insurance_rows %}")))
+                    + _cell(FACT_COLS[1], _p("TableText")))
+               + _row(_cell(FACT_COLS[0], _p("TableHeading", _run("{{ row.item }}")))
+                      + _cell(FACT_COLS[1], _p("TableText", _run("{{ row.value }}"))))
+               + _row(_cell(FACT_COLS[0], _p("TableText", _run("{%tr endfor %}")))
+                      + _cell(FACT_COLS[1], _p("TableText"))), look="0000"),
+        _p("BodyText", _run("{%p else %}")),
+        _p("BodyText", _run("No policy on file. We have no record of a cyber-liability policy held by ")
+           + _run(name) + _run(".")),
+        _p("BodyText", _run("{%p endif %}")),
+        _p("Heading1", _run("What is missing"), '<w:spacing w:before="240"/>'),
+        _p("BodyText", _run("{%p if customer.insurance is defined and customer.insurance.expires < document.date %}")),
+        _p("ListBullet", _run("The policy expired on ") + _run("{{ customer.insurance.expires }}")
+           + _run(". Please send proof of a renewed or replacement policy.")),
+        _p("BodyText", _run("{%p endif %}")),
+        *_bullets("insurance_findings", "text"),
+        _p("BodyText", _run("{%p if not insurance_findings and not (customer.insurance is defined and "
+                            "customer.insurance.expires < document.date) %}")),
+        _p("BodyText", _run("Nothing is missing: the policy on file is current, meets the minimum limit, "
+                            "and we hold proof of it.")),
+        _p("BodyText", _run("{%p endif %}")),
+        _p("Heading1", _run("Controls insurers ask for"), '<w:spacing w:before="240"/>'),
+        _p("BodyText", _run("{%p if control_rows %}")),
+        _p("BodyText", _run("Insurers commonly require the controls below. ") + _run(name)
+           + _run(" does not subscribe to a service of ours that provides them:"), "<w:keepNext/>"),
+        _loop_table(CONTROL_COLS, ("Control", "Status"), ("control", "status"), "control_rows"),
+        _p("BodyText", _run("{%p else %}")),
+        _p("BodyText", _run("Every control that insurers commonly require is provided by a service ")
+           + _run(name) + _run(" subscribes to.")),
+        _p("BodyText", _run("{%p endif %}")),
+        *_terms_heading("The following terms of our agreement with " + name + " apply to insurance."),
+        _p("BodyText", _run("Sincerely,"), '<w:keepNext/><w:spacing w:before="240" w:after="480"/>'),
+        _p("SignatureBlock", _run("{{ msp.signatory.name }}", bold=True), "<w:keepNext/>"),
+        _p("SignatureBlock", _run("{{ msp.signatory.title }}") + _run(", ") + _run("{{ msp.legal_name }}"),
+           '<w:spacing w:before="0"/>'),
+    ]
+
+
+def build_risk_letter(path: Path) -> Path:
+    return _build(path, _risk_letter_body(), "Risk Acceptance Letter")
+
+
+def build_insurance_notice(path: Path) -> Path:
+    return _build(path, _insurance_notice_body(), "Cyber-Liability Insurance Notice")
+
+
+BUILDERS = {"agreement.docx": build_agreement, "risk-letter.docx": build_risk_letter,
+            "insurance-notice.docx": build_insurance_notice}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     outdir = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "templates"
-    print(build_agreement(outdir / "agreement.docx"))
+    names = argv[1:] or list(BUILDERS)  # e.g. `build_templates.py templates risk-letter.docx`
+    for name in names:
+        print(BUILDERS[name](outdir / name))
     return 0
 
 

@@ -105,7 +105,8 @@ def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path
     manifest = {"document_id": "AGR-X", "customer": "c", "kind": "agreement"}
     with Register(workspace / "register.sqlite3") as register:
         with pytest.raises(InputError, match="overwrite"):
-            register.publish_document(stage(final, b"new"), final, manifest, "output/taken.docx", "0", "me")
+            register.publish_document([(stage(final, b"new"), final)], manifest,
+                                      {"output": {"path": "output/taken.docx", "sha256": "0"}}, "me")
         assert register.entries() == []
     assert final.read_bytes() == b"an issued document"
     assert [p.name for p in final.parent.iterdir()] == ["taken.docx"]
@@ -121,9 +122,9 @@ def test_a_failed_insert_takes_the_file_back(workspace, monkeypatch):
     with Register(workspace / "register.sqlite3") as register:
         monkeypatch.setattr(register, "_append", refuse)
         with pytest.raises(sqlite3.OperationalError):
-            register.publish_document(stage(final, b"x"), final, {"document_id": "AGR-X", "customer": "c",
-                                                                    "kind": "agreement"}, "output/doc.docx",
-                                      "0", "me")
+            register.publish_document([(stage(final, b"x"), final)],
+                                      {"document_id": "AGR-X", "customer": "c", "kind": "agreement"},
+                                      {"output": {"path": "output/doc.docx", "sha256": "0"}}, "me")
     assert list(final.parent.iterdir()) == []
     assert _entries(workspace) == []
 

@@ -1,0 +1,133 @@
+"""The risk-acceptance letter and the insurance notice: what the customer reads in them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from conftest import AS_OF, customer_record, write_customer
+
+from mspdocs.cli import cli
+from mspdocs.gate import document_texts
+
+
+def _write(workspace: Path, **changes) -> str:
+    record = customer_record()
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key)
+        elif isinstance(value, dict) and isinstance(record.get(key), dict):
+            record[key] = {**record[key], **value}
+        else:
+            record[key] = value
+    write_customer(workspace, yaml.safe_dump(record, sort_keys=False))
+    return record["id"]
+
+
+def _generate(runner, workspace: Path, *args: str):
+    return runner.invoke(cli, ["-w", str(workspace), "generate", *args, "--as-of", AS_OF.isoformat()])
+
+
+def _text(workspace: Path, customer: str, kind: str) -> str:
+    [path] = (workspace / "output" / customer).glob(f"{kind}-*.docx")
+    return "\n".join(document_texts(path.read_bytes())["word/document.xml"])
+
+
+def test_risk_letter_lists_each_declined_service_with_its_risk_and_insurer_control(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "dark-web-monitoring"],
+                                "excluded": []})
+    result = _generate(runner, workspace, "risk-letter", "tiny-co")
+    assert result.exit_code == 0, result.output
+    text = _text(workspace, "tiny-co", "risk-letter")
+    assert "Risk Acceptance Letter" in text
+    assert "Endpoint Detection and Response" in text and "Dark Web Credential Monitoring" in text
+    assert "Ransomware that evades signature anti-virus" in text
+    assert "Endpoint detection and response" in text  # the insurer control EDR satisfies
+    assert "January 1, 2026" in text  # recommended on: the agreement's effective date by default
+    assert ("I, Pat Doe, Owner of Tiny Co, LLC, acknowledge that Harborlight IT recommended each service"
+            in text)
+    assert "Tiny Co, LLC keeps the risks described above." in text
+    assert text.count("Signature:") == 2
+    assert "Risks Retained by the Customer" in text  # the approved clauses, without section numbers
+    assert "1.1" not in text
+
+
+def test_risk_letter_uses_the_recommendation_date_when_recorded(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr"], "excluded": [],
+                                "recommended_on": "2026-05-04"})
+    assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0
+    assert "May 4, 2026" in _text(workspace, "tiny-co", "risk-letter")
+
+
+def test_risk_letter_can_be_limited_to_named_services(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "mfa"], "excluded": []})
+    result = _generate(runner, workspace, "risk-letter", "tiny-co", "--service", "mfa")
+    assert result.exit_code == 0, result.output
+    text = _text(workspace, "tiny-co", "risk-letter")
+    assert "Multi-Factor Authentication" in text
+    assert "Endpoint Detection and Response" not in text
+
+
+def test_risk_letter_refuses_a_service_the_customer_did_not_decline(runner, workspace):
+    _write(workspace)
+    result = _generate(runner, workspace, "risk-letter", "tiny-co", "--service", "helpdesk")
+    assert result.exit_code == 2
+    assert "tiny-co has not declined helpdesk" in result.output
+    assert not (workspace / "output" / "tiny-co").exists()
+
+
+def test_risk_letter_for_a_customer_who_declined_nothing_fails_clearly(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": [], "excluded": []})
+    result = _generate(runner, workspace, "risk-letter", "tiny-co")
+    assert result.exit_code == 2
+    assert "tiny-co declined no services; there is nothing to acknowledge" in result.output
+
+
+def test_risk_letters_for_all_skip_customers_who_declined_nothing(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": [], "excluded": []})
+    result = _generate(runner, workspace, "risk-letter", "--all")
+    assert result.exit_code == 0, result.output
+    assert not (workspace / "output" / "tiny-co").exists()
+    assert list((workspace / "output" / "bright-harbor-dental").glob("risk-letter-*.docx"))
+
+
+def test_service_option_belongs_to_risk_letters(runner, workspace):
+    result = _generate(runner, workspace, "agreement", "pinecrest-law", "--service", "edr")
+    assert result.exit_code == 2
+    assert "--service applies to risk-letter only" in result.output
+
+
+def test_insurance_notice_shows_the_policy_on_file_and_that_nothing_is_missing(runner, workspace):
+    _write(workspace, services={"subscribed": ["helpdesk", "patching", "edr", "mfa", "backup",
+                                               "email-filtering", "security-awareness",
+                                               "vulnerability-scanning", "siem-soc"],
+                                "declined": [], "excluded": []})
+    result = _generate(runner, workspace, "insurance-notice", "tiny-co")
+    assert result.exit_code == 0, result.output
+    text = _text(workspace, "tiny-co", "insurance-notice")
+    assert "Minimum cyber-liability limit: $1,000,000" in text
+    assert "Coalition" in text and "C-1" in text and "March 31, 2027" in text
+    assert "Nothing is missing" in text
+    assert "Every control that insurers commonly require is provided" in text
+
+
+def test_insurance_notice_names_what_is_missing(runner, workspace):
+    _write(workspace, insurance={"limit": "250000", "expires": "2026-10-31", "proof_on_file": "false"})
+    assert _generate(runner, workspace, "insurance-notice", "tiny-co").exit_code == 0
+    text = _text(workspace, "tiny-co", "insurance-notice")
+    assert "The policy expired on October 31, 2026" in text
+    assert "The limit of $250,000 is below the minimum of $1,000,000." in text
+    assert "No certificate of insurance or declarations page has been received." in text
+    assert "Nothing is missing" not in text
+    # tiny-co subscribes to help desk and patching only and declined EDR
+    assert "Multi-factor authentication on email, remote access and administrator accounts" in text
+    assert "Declined: Endpoint Detection and Response" in text
+    assert "Not subscribed: Harborlight IT offers Multi-Factor Authentication" in text
+
+
+def test_insurance_notice_without_a_policy(runner, workspace):
+    _write(workspace, insurance=None)
+    assert _generate(runner, workspace, "insurance-notice", "tiny-co").exit_code == 0
+    text = _text(workspace, "tiny-co", "insurance-notice")
+    assert "No policy on file." in text
+    assert "No cyber-liability policy is on file." in text
