@@ -339,7 +339,8 @@ def register_list(ctx: click.Context, customer: str | None, kind: str | None, si
         click.echo(json.dumps([entry.as_dict() for entry in entries], indent=2))
         return
     for entry in entries:
-        output = entry.payload.get("output", {}).get("path", "") if isinstance(entry.payload, dict) else ""
+        files = entry.payload if isinstance(entry.payload, dict) else {}
+        output = (files.get("output") or files.get("received") or {}).get("path", "")
         click.echo("\t".join([str(entry.seq), entry.recorded_at, entry.event, entry.document_id or "-",
                               entry.customer or "-", entry.kind or "-", entry.actor, output]))
 
@@ -399,6 +400,78 @@ def register_verify(ctx: click.Context, head: str | None, output_format: str) ->
         click.echo(f"head {result.head}")
     if not result.ok:
         ctx.exit(1)
+
+
+@cli.group()
+def signed() -> None:
+    """Record the signed copies customers return, and whose signing certificates to trust.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+      mspdocs signed add returned.pdf
+    """
+
+
+@signed.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--document", "document_id", metavar="DOC_ID",
+              help="The document the file belongs to (default: the id in the PDF's metadata).")
+@click.option("--signer", metavar="NAME", help="Scanned wet-ink copy: who signed it (with --signed-on).")
+@click.option("--signed-on", "signed_on", metavar="DATE", help="Scanned wet-ink copy: when (YYYY-MM-DD).")
+@click.option("--by", metavar="NAME", help="Who records, for the register (default: $USER).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: str | None,
+               signed_on: str | None, by: str | None, output_format: str) -> None:
+    """Check a signed FILE against the document generated, store it and record it; exit 1 if rejected.
+
+    A digitally signed PDF must start with exactly the PDF that was generated, and every signature
+    must be intact with nothing but form filling after it. A signer whose certificate does not chain
+    to the trust store (`signed trust add`) is recorded as "intact, signer not trusted". A scanned
+    wet-ink copy needs --document, --signer and --signed-on, and is recorded as lower assurance.
+
+    \b
+    Example:
+      mspdocs signed add returned/AGR-7Q2M9XKD-signed.pdf
+      mspdocs signed add scan.pdf --document AGR-7Q2M9XKD --signer "Pat Doe" --signed-on 2026-12-01
+    """
+    from .received import add_signed
+
+    receipt = add_signed(file, document_id, signer, _date(signed_on), by, workspace=_workspace(ctx))
+    when = f"on {receipt.signed_at}" if len(receipt.signed_at) == 10 else f"at {receipt.signed_at}"
+    _emit(output_format, receipt.as_dict(),
+          [f"recorded {receipt.document_id}: {receipt.assurance}, signed by {receipt.signer} {when} "
+           f"(stored {_shown(receipt.path)})"])
+
+
+@signed.group("trust")
+def signed_trust() -> None:
+    """The root certificates that customers' signing certificates must chain to.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+
+
+@signed_trust.command("add")
+@click.argument("cert", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+def signed_trust_add(ctx: click.Context, cert: str, output_format: str) -> None:
+    """Trust the certificate CERT (PEM or DER) as a root for customers' signatures.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+    from .trust import add_trusted
+
+    trusted = add_trusted(cert, _workspace(ctx))
+    state = "trusted" if trusted.added else "already trusted"
+    _emit(output_format, trusted.as_dict(),
+          [f"{state}: {trusted.subject} (SHA-256 {trusted.fingerprint})"])
 
 
 def main() -> None:

@@ -250,6 +250,12 @@ class Register:
         in the payload (`output` for the document, `pdf` for its PDF).
         """
         payload = dict(manifest, manifest_hash=manifest_hash(manifest), **outputs)
+        return self.publish(files, DOCUMENT_GENERATED, payload, actor, document_id=manifest["document_id"],
+                            customer=manifest["customer"], kind=manifest["kind"])
+
+    def publish(self, files: list[tuple[Path, Path]], event: str, payload: dict[str, Any], actor: str,
+                **columns: str | None) -> Entry:
+        """Give staged files their final names and append the event that records them: all or none."""
         published: list[Path] = []
         try:
             with self.transaction():
@@ -257,9 +263,7 @@ class Register:
                     for staged, final in files:
                         publish(staged, final)
                         published.append(final)
-                    return self._append(DOCUMENT_GENERATED, payload, actor,
-                                        document_id=manifest["document_id"], customer=manifest["customer"],
-                                        kind=manifest["kind"])
+                    return self._append(event, payload, actor, **columns)
                 except BaseException:
                     for final in published:
                         discard(final)  # ours: linked above, and no entry will point at it

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .register import DOCUMENT_GENERATED, EVENTS, GENESIS, Entry, Register
+from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, EVENTS, GENESIS, Entry, Register
 
 
 @dataclass(frozen=True)
@@ -84,19 +84,21 @@ def check_chain(entries: list[Entry], result: Verification) -> None:
 
 
 OUTPUT_KEYS = ("output", "pdf")  # the payload keys that name a file of a generated document
+RECEIVED_KEYS = ("received",)  # the payload key that names the stored copy of a signed document
 
 
 def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:
-    """Re-hash every file of every generated document; returns the paths the register accounts for."""
+    """Re-hash every generated and received file; returns the paths the register accounts for."""
     recorded: set[Path] = set()
     for entry in entries:
-        if entry.event != DOCUMENT_GENERATED:
+        if entry.event not in (DOCUMENT_GENERATED, DOCUMENT_SIGNED):
             continue
         payload = entry.payload if isinstance(entry.payload, dict) else {}
-        if not isinstance(payload.get("output"), dict):
-            result.problems.append(Finding("records no output file", entry.seq, entry.document_id))
+        required = "output" if entry.event == DOCUMENT_GENERATED else "received"
+        if not isinstance(payload.get(required), dict):
+            result.problems.append(Finding(f"records no {required} file", entry.seq, entry.document_id))
             continue
-        for key in OUTPUT_KEYS:
+        for key in OUTPUT_KEYS if entry.event == DOCUMENT_GENERATED else RECEIVED_KEYS:
             output = payload.get(key)
             if output is None:
                 continue
@@ -141,6 +143,7 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
     check_chain(entries, result)
     recorded = check_files(space.root, entries, result)
     check_unrecorded(space.root, space.output_dir, recorded, result)
+    check_unrecorded(space.root, space.path("received"), recorded, result)
     if head is not None:
         result.anchor = head.strip().lower()
         result.anchor_found = any(entry.entry_hash == result.anchor for entry in entries)

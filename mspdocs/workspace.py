@@ -23,6 +23,8 @@ _PATH_DEFAULTS = {
     "customers": "customers",
     "output": "output",
     "register": "register.sqlite3",
+    "received": "received",
+    "trust": "trust",
 }
 
 

@@ -1,0 +1,148 @@
+"""What a received PDF claims (document id, signatures), read in a worker process bounded in time and memory."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ProblemsFound
+
+TIME_LIMIT_SECONDS = 60.0
+# Parsing may use this much memory beyond what the process already holds; more ends it with MemoryError.
+MEMORY_HEADROOM_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """One embedded signature as pyHanko validated it (no judgment yet)."""
+
+    field: str
+    signer: str
+    fingerprint: str
+    signed_at: str | None
+    byte_range: tuple[int, ...]
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str
+    modification_level: str | None
+    docmdp_ok: bool | None
+    summary: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "signer": self.signer, "certificate_sha256": self.fingerprint,
+                "signed_at": self.signed_at, "intact": self.intact and self.valid, "trusted": self.trusted,
+                "coverage": self.coverage, "modification_level": self.modification_level,
+                "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """The document id in the latest document information, and every embedded signature."""
+
+    document_id: str | None
+    signatures: list[SignatureFacts] = field(default_factory=list)
+
+
+def inspect_pdf(data: bytes, trust_roots: list[bytes], time_limit: float = TIME_LIMIT_SECONDS) -> PdfFacts:
+    """The facts of a PDF, parsed and validated in a forked worker that is stopped after `time_limit`."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_work, args=(sender, data, trust_roots), daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(time_limit):
+            raise ProblemsFound(f"reading the file took longer than {time_limit:.0f} seconds; it was stopped")
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            raise ProblemsFound("the file cannot be read as a PDF (its reader stopped)") from None
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+    if isinstance(outcome, str):
+        raise ProblemsFound(f"the file cannot be read as a PDF: {outcome}")
+    return outcome
+
+
+def _work(sender, data: bytes, trust_roots: list[bytes]) -> None:
+    """Worker body: send the facts, or the reason the file could not be read."""
+    import logging
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # failures are reported in the facts
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    _limit_memory()
+    try:
+        outcome: PdfFacts | str = read_facts(data, trust_roots)
+    except MemoryError:
+        outcome = "it needs too much memory to parse"
+    except RecursionError:
+        outcome = "its objects are nested too deeply"
+    except Exception as exc:  # any failure to parse untrusted input is a rejection, never a crash
+        outcome = str(exc) or type(exc).__name__
+    sender.send(outcome)
+    sender.close()
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + MEMORY_HEADROOM_BYTES
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # no such limit on this system; the size cap still bounds the input
+
+
+def read_facts(data: bytes, trust_roots: list[bytes]) -> PdfFacts:
+    """Parse the PDF with pyHanko and validate every signature against `trust_roots` (DER), offline."""
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(data))
+    roots = [x509.Certificate.load(der) for der in trust_roots]
+    signatures = []
+    for embedded in reader.embedded_signatures:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        signatures.append(_signature_facts(embedded, context))
+    return PdfFacts(_document_id(reader), signatures)
+
+
+def _document_id(reader) -> str | None:
+    info = reader.trailer_view.get("/Info")
+    if info is None:
+        return None
+    value = info.get_object().get("/MspdocsDocumentId")
+    return str(value) if value is not None else None
+
+
+def _signature_facts(embedded, context) -> SignatureFacts:
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    status = validate_pdf_signature(embedded, context)
+    from cryptography import x509
+
+    cert = status.signing_cert
+    subject = x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
+    signed_at = status.signer_reported_dt
+    level = status.modification_level
+    return SignatureFacts(
+        field=str(embedded.field_name), signer=subject, fingerprint=cert.sha256.hex(),
+        signed_at=signed_at.isoformat() if signed_at else None,
+        byte_range=tuple(int(v) for v in embedded.byte_range),
+        intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
+        coverage=status.coverage.name if status.coverage is not None else "UNCLEAR",
+        modification_level=level.name if level is not None else None,
+        docmdp_ok=status.docmdp_ok, summary=status.summary())

@@ -1,0 +1,73 @@
+"""The workspace's trust store: the root certificates a customer's signing certificate must chain to."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .writer import write_new
+
+MAX_CERT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class TrustedCert:
+    """A certificate in the trust store."""
+
+    subject: str
+    fingerprint: str
+    path: Path
+    added: bool  # False when it was already there
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {"subject": self.subject, "certificate_sha256": self.fingerprint, "path": str(self.path),
+                "added": self.added}
+
+
+def parse_certificate(data: bytes, path: Path | str):
+    """An X.509 certificate from PEM or DER bytes, or an InputError naming the file."""
+    from cryptography import x509
+
+    loaders = (x509.load_pem_x509_certificate, x509.load_der_x509_certificate)
+    for load in loaders if data.lstrip().startswith(b"-----BEGIN") else loaders[::-1]:
+        try:
+            return load(data)
+        except ValueError:
+            continue
+    raise InputError("not an X.509 certificate (PEM or DER)", path=path)
+
+
+def add_trusted(cert_file: str | Path, workspace: str | Path | None = None) -> TrustedCert:
+    """Copy a certificate into `<workspace>/trust/<sha256>.pem`; adding one twice is harmless."""
+    from cryptography.hazmat.primitives import serialization
+
+    from .workspace import open_workspace
+
+    space = open_workspace(workspace)
+    source = Path(cert_file)
+    if not source.is_file():
+        raise InputError("no such certificate file", path=source)
+    if source.stat().st_size > MAX_CERT_BYTES:
+        raise InputError("the file is too large to be a certificate", path=source)
+    cert = parse_certificate(source.read_bytes(), source)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    fingerprint = hashlib.sha256(der).hexdigest()
+    target = space.path("trust") / f"{fingerprint}.pem"
+    subject = cert.subject.rfc4514_string()
+    if target.exists():
+        return TrustedCert(subject, fingerprint, target, added=False)
+    write_new(target, cert.public_bytes(serialization.Encoding.PEM))
+    return TrustedCert(subject, fingerprint, target, added=True)
+
+
+def trust_roots(workspace) -> list[bytes]:
+    """Every certificate of the trust store, DER-encoded (none when the store does not exist)."""
+    from cryptography.hazmat.primitives import serialization
+
+    folder = workspace.path("trust")
+    if not folder.is_dir():
+        return []
+    return [parse_certificate(path.read_bytes(), path).public_bytes(serialization.Encoding.DER)
+            for path in sorted(folder.glob("*.pem"))]
