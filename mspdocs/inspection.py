@@ -20,7 +20,8 @@ class SignatureFacts:
     """One embedded signature as pyHanko validated it (no judgment yet)."""
 
     field: str
-    signer: str
+    signer: str  # the certificate's common name (its subject when it has none)
+    subject: str
     fingerprint: str
     signed_at: str | None
     byte_range: tuple[int, ...]
@@ -33,7 +34,8 @@ class SignatureFacts:
     summary: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "signer": self.signer, "certificate_sha256": self.fingerprint,
+        return {"field": self.field, "signer": self.signer, "subject": self.subject,
+                "certificate_sha256": self.fingerprint,
                 "signed_at": self.signed_at, "intact": self.intact and self.valid, "trusted": self.trusted,
                 "coverage": self.coverage, "modification_level": self.modification_level,
                 "summary": self.summary}
@@ -135,11 +137,13 @@ def _signature_facts(embedded, context) -> SignatureFacts:
     from cryptography import x509
 
     cert = status.signing_cert
-    subject = x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
+    name = x509.load_der_x509_certificate(cert.dump()).subject
+    common = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    subject = name.rfc4514_string()
     signed_at = status.signer_reported_dt
     level = status.modification_level
     return SignatureFacts(
-        field=str(embedded.field_name), signer=subject, fingerprint=cert.sha256.hex(),
+        field=str(embedded.field_name), signer=str(common[0].value) if common else subject, subject=subject, fingerprint=cert.sha256.hex(),
         signed_at=signed_at.isoformat() if signed_at else None,
         byte_range=tuple(int(v) for v in embedded.byte_range),
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),

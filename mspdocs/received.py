@@ -68,14 +68,15 @@ def add_signed(file: str | Path, document_id: str | None = None, signer: str | N
         return _store_and_record(space, register, generated, data, payload, current_actor(by))
 
 
-def read_capped(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """The file's bytes, refusing more than `limit` without reading them."""
+def read_capped(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, refusing more than `limit` (default MAX_BYTES) without reading them."""
+    limit = MAX_BYTES if limit is None else limit
     if not path.is_file():
         raise InputError("no such file", path=path)
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise ProblemsFound(f"rejected: the file is larger than {limit // (1024 * 1024)} MiB", path=path)
+        raise ProblemsFound(f"rejected: the file is larger than {limit / (1 << 20):g} MiB", path=path)
     return data
 
 
@@ -171,6 +172,9 @@ def _wet_ink(space: Workspace, generated: Entry, data: bytes, signer: str | None
         raise InputError("--signer needs the name of the person who signed")
     if signed_on > dt.date.today():
         raise InputError(f"--signed-on {signed_on.isoformat()} is in the future")
+    dated = generated.payload.get("as_of")
+    if isinstance(dated, str) and signed_on.isoformat() < dated:
+        raise InputError(f"--signed-on {signed_on.isoformat()} is before {document_id} was dated ({dated})")
     return {"method": "wet-ink", "assurance": WET_INK, "signer": signer.strip(),
             "signed_at": signed_on.isoformat(), "signatures": []}
 

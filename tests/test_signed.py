@@ -1,0 +1,329 @@
+"""`signed add`: signed copies returned by customers are checked, stored content-addressed and recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from mspdocs.cli import cli
+from mspdocs.errors import ProblemsFound
+from mspdocs.generate import generate
+from mspdocs.register import open_register
+from mspdocs.signing import CUSTOMER_FIELD
+from mspdocs.workspace import init_workspace
+
+TODAY = dt.date.today()
+pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                                reason="LibreOffice is not installed")
+
+
+def make_customer_pki(folder: Path, common: str = "Pat Doe"):
+    """A customer's own CA and a signing certificate it issued: (ca.pem, pyHanko signer, cert SHA-256)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign.signers import SimpleSigner
+
+    now = dt.datetime.now(dt.UTC)
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tiny Co, LLC")])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("Tiny Co CA")).issuer_name(name("Tiny Co CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                         critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name(common)).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=180))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                           critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    ca_pem = folder / "customer-ca.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    signer = SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(der),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        cert_registry=None)
+    return ca_pem, signer, hashlib.sha256(der).hexdigest()
+
+
+def customer_signs(data: bytes, signer) -> bytes:
+    """Sign the customer's field as the customer's PDF reader would: an incremental update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+
+    output = io.BytesIO()
+    PdfSigner(PdfSignatureMetadata(field_name=CUSTOMER_FIELD), signer).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data)), output=output)
+    return output.getvalue()
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A workspace with two agreement PDFs (A and B) and a risk letter without PDF, plus a customer PKI."""
+    folder = tmp_path_factory.mktemp("signed")
+    workspace = init_workspace(folder / "ws", examples=True)
+    [first] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
+    [second] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
+    [docx_only] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY)
+    ca_pem, signer, fingerprint = make_customer_pki(folder)
+    original = first.pdf_path.read_bytes()
+    return {"workspace": workspace, "a": first.document_id, "b": second.document_id,
+            "docx_only": docx_only.document_id, "original": original, "signed": customer_signs(original, signer),
+            "signer": signer, "ca": ca_pem, "fingerprint": fingerprint}
+
+
+@pytest.fixture
+def case(prepared, tmp_path):
+    """A fresh copy of the prepared workspace, so every test starts from the same register."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(prepared["workspace"], workspace)
+    return dict(prepared, workspace=workspace, folder=tmp_path)
+
+
+def _entries(workspace: Path) -> list:
+    with open_register(workspace) as register:
+        return register.entries()
+
+
+def _received(workspace: Path) -> list[Path]:
+    folder = workspace / "received"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _add(runner, case, data: bytes, *options: str, name: str = "returned.pdf"):
+    path = case["folder"] / name
+    path.write_bytes(data)
+    return runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "add", str(path), *options])
+
+
+def test_a_trusted_signature_is_accepted_and_recorded(runner, case):
+    trusted = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "trust", "add", str(case["ca"])])
+    assert trusted.exit_code == 0, trusted.output
+    assert trusted.output.startswith("trusted: ") and "CN=Tiny Co CA" in trusted.output
+    result = _add(runner, case, case["signed"], "--by", "Sam Sales")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"recorded {case['a']}: digital signature, trusted, signed by Pat Doe at ")
+    sha = hashlib.sha256(case["signed"]).hexdigest()
+    assert f"received/{sha}.pdf" in result.output
+    assert (case["workspace"] / "received" / f"{sha}.pdf").read_bytes() == case["signed"]
+    event = _entries(case["workspace"])[-1]
+    assert (event.event, event.document_id, event.customer, event.actor) == (
+        "document.signed", case["a"], "muller-obrien", "Sam Sales")
+    payload = event.payload
+    assert payload["assurance"] == "digital signature, trusted"
+    assert payload["received"] == {"path": f"received/{sha}.pdf", "sha256": sha}
+    assert payload["original"]["sha256"] == hashlib.sha256(case["original"]).hexdigest()
+    assert payload["original"]["length"] == len(case["original"])
+    [signature] = payload["signatures"]
+    assert signature["field"] == CUSTOMER_FIELD
+    assert signature["signer"] == "Pat Doe" and "CN=Pat Doe" in signature["subject"]
+    assert signature["certificate_sha256"] == case["fingerprint"]
+    assert signature["intact"] and signature["trusted"] and signature["signed_at"]
+    assert signature["coverage"] == "ENTIRE_FILE"
+
+
+def test_register_verify_rehashes_the_received_file(runner, case):
+    assert _add(runner, case, case["signed"]).exit_code == 0
+    verify = ["-w", str(case["workspace"]), "register", "verify"]
+    assert runner.invoke(cli, verify).exit_code == 0
+    [stored] = _received(case["workspace"])
+    stored.write_bytes(stored.read_bytes() + b"\n")
+    result = runner.invoke(cli, verify)
+    assert result.exit_code == 1
+    assert f"received/{stored.name}: file was altered" in result.output
+
+
+def test_a_signer_outside_the_trust_store_is_intact_but_not_trusted(runner, case):
+    result = _add(runner, case, case["signed"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["assurance"] == "intact, signer not trusted"
+    assert _entries(case["workspace"])[-1].payload["signatures"][0]["trusted"] is False
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:]
+
+
+def _flip_in_signed_revision(case) -> bytes:
+    signed, start = case["signed"], len(case["original"])
+    return _flip(signed, signed.index(b"(Writer)", start) + 3)
+
+
+def _flip_in_original(case) -> bytes:
+    return _flip(case["signed"], case["signed"].index(b"Writer"))
+
+
+def _page_changed_after_signing(case) -> bytes:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(case["signed"]))
+    page_ref, _ = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    page[generic.NameObject("/Rotate")] = generic.NumberObject(90)
+    writer.update_container(page)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _rewritten(case) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(case["signed"])))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _restamped(case, document_id: str) -> bytes:
+    """The generated PDF claiming another document id, then signed by the customer."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(case["original"]))
+    info = generic.DictionaryObject(dict(writer.prev.trailer_view["/Info"].get_object()))
+    info[generic.NameObject("/MspdocsDocumentId")] = generic.TextStringObject(document_id)
+    writer.set_info(info)
+    output = io.BytesIO()
+    writer.write(output)
+    return customer_signs(output.getvalue(), case["signer"])
+
+
+REJECTIONS = {
+    "flipped byte in the customer's signed revision": (
+        _flip_in_signed_revision, [], "the signature in customer_signature does not match the signed content"),
+    "flipped byte in the generated part": (
+        _flip_in_original, [], "the content differs from the generated document"),
+    "page changed in a later incremental update": (
+        _page_changed_after_signing, [], "the document was changed after customer_signature was signed"),
+    "full rewrite": (_rewritten, [], "the content differs from the generated document"),
+    "another document's signature": (
+        lambda case: case["signed"], ["--document", "{b}"], "the file belongs to document {a}, not {b}"),
+    "truncated": (lambda case: case["signed"][:-200], [], "the file cannot be read as a PDF"),
+    "not a PDF": (lambda case: b"PK\x03\x04 a zip, not a PDF", [], "not a PDF"),
+    "unsigned as generated": (lambda case: case["original"], [], "without the customer's signature"),
+    "unknown document": (
+        lambda case: _restamped(case, "AGR-00000000"), [], "unmatched: no document AGR-00000000"),
+    "document generated without a PDF": (
+        lambda case: _restamped(case, case["docx_only"]), [], "no PDF of {docx_only} was generated"),
+}
+
+
+@pytest.mark.parametrize("name", list(REJECTIONS))
+def test_tampered_or_unmatched_files_are_rejected_and_change_nothing(runner, case, name):
+    make, options, reason = REJECTIONS[name]
+    before = _entries(case["workspace"])
+    result = _add(runner, case, make(case), *[option.format(**case) for option in options])
+    assert result.exit_code == 1, result.output
+    assert "rejected" in result.output or "cannot be read" in result.output
+    assert reason.format(**case) in result.output
+    assert _entries(case["workspace"]) == before
+    assert _received(case["workspace"]) == []
+
+
+def _scan() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def test_a_scan_without_signer_and_date_is_refused(runner, case):
+    before = _entries(case["workspace"])
+    result = _add(runner, case, _scan(), "--document", case["a"])
+    assert result.exit_code == 2
+    assert "needs --signer NAME and --signed-on DATE" in result.output
+    assert _entries(case["workspace"]) == before and _received(case["workspace"]) == []
+    half = _add(runner, case, _scan(), "--document", case["a"], "--signer", "Pat Doe")
+    assert half.exit_code == 2 and "go together" in half.output
+
+
+def test_a_scan_with_signer_and_date_is_recorded_as_lower_assurance(runner, case):
+    day = TODAY.isoformat()
+    result = _add(runner, case, _scan(), "--document", case["a"], "--signer", "Pat Doe", "--signed-on", day)
+    assert result.exit_code == 0, result.output
+    assert f"recorded {case['a']}: wet-ink scan (lower assurance), signed by Pat Doe on {day}" in result.output
+    payload = _entries(case["workspace"])[-1].payload
+    assert (payload["method"], payload["signer"], payload["signed_at"]) == ("wet-ink", "Pat Doe", day)
+
+
+def test_a_scan_cannot_be_signed_before_its_document_was_dated(runner, case):
+    earlier = (TODAY - dt.timedelta(days=1)).isoformat()
+    result = _add(runner, case, _scan(), "--document", case["a"], "--signer", "Pat Doe", "--signed-on", earlier)
+    assert result.exit_code == 2
+    assert "before" in result.output and _received(case["workspace"]) == []
+
+
+def test_a_scan_needs_its_document_named(runner, case):
+    result = _add(runner, case, _scan(), "--signer", "Pat Doe", "--signed-on", TODAY.isoformat())
+    assert result.exit_code == 1
+    assert "unmatched" in result.output and "--document" in result.output
+
+
+def test_signer_options_are_refused_for_a_digitally_signed_file(runner, case):
+    result = _add(runner, case, case["signed"], "--signer", "Pat Doe", "--signed-on", TODAY.isoformat())
+    assert result.exit_code == 2
+    assert "for scanned copies" in result.output
+
+
+def test_the_same_file_twice_is_stored_once_and_recorded_once(runner, case):
+    assert _add(runner, case, case["signed"]).exit_code == 0
+    after_first = _entries(case["workspace"])
+    again = _add(runner, case, case["signed"], name="again.pdf")
+    assert again.exit_code == 1
+    assert f"already recorded for {case['a']} (entry {after_first[-1].seq})" in again.output
+    assert _entries(case["workspace"]) == after_first
+    assert len(_received(case["workspace"])) == 1
+
+
+def test_a_file_over_the_size_cap_is_rejected_unread(runner, case, monkeypatch):
+    monkeypatch.setattr("mspdocs.received.MAX_BYTES", 1000)
+    result = _add(runner, case, case["signed"])
+    assert result.exit_code == 1
+    assert "larger than" in result.output
+    assert _received(case["workspace"]) == []
+
+
+def test_reading_that_does_not_finish_is_stopped(monkeypatch):
+    import time
+
+    from mspdocs import inspection
+
+    monkeypatch.setattr(inspection, "read_facts", lambda data, roots: time.sleep(60))
+    with pytest.raises(ProblemsFound, match="took longer than"):
+        inspection.inspect_pdf(b"%PDF-1.7\n", [], time_limit=0.5)
+
+
+def test_trust_add_refuses_a_file_that_is_not_a_certificate(runner, case):
+    bogus = case["folder"] / "bogus.pem"
+    bogus.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    result = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "trust", "add", str(bogus)])
+    assert result.exit_code == 2
+    assert "not an X.509 certificate" in result.output
+    again = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "trust", "add", str(case["ca"])])
+    twice = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "trust", "add", str(case["ca"])])
+    assert again.exit_code == 0 and twice.exit_code == 0 and "already trusted" in twice.output
