@@ -439,10 +439,9 @@ def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: s
     from .received import add_signed
 
     receipt = add_signed(file, document_id, signer, _date(signed_on), by, workspace=_workspace(ctx))
-    when = f"on {receipt.signed_at}" if len(receipt.signed_at) == 10 else f"at {receipt.signed_at}"
-    _emit(output_format, receipt.as_dict(),
-          [f"recorded {receipt.document_id}: {receipt.assurance}, signed by {receipt.signer} {when} "
-           f"(stored {_shown(receipt.path)})"])
+    line = (f"recorded {receipt.document_id}: {receipt.assurance}, signed by {receipt.signer} "
+            f"{receipt.signed_when} (stored {_shown(receipt.path)})")
+    _emit(output_format, receipt.as_dict(), [line])
 
 
 @signed.group("trust")

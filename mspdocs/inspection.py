@@ -86,7 +86,7 @@ def _work(sender, data: bytes, trust_roots: list[bytes]) -> None:
         outcome = "it needs too much memory to parse"
     except RecursionError:
         outcome = "its objects are nested too deeply"
-    except Exception as exc:  # any failure to parse untrusted input is a rejection, never a crash
+    except Exception as exc:  # noqa: BLE001 - any failure on untrusted input is a rejection, not a crash
         outcome = str(exc) or type(exc).__name__
     sender.send(outcome)
     sender.close()
@@ -143,7 +143,8 @@ def _signature_facts(embedded, context) -> SignatureFacts:
     signed_at = status.signer_reported_dt
     level = status.modification_level
     return SignatureFacts(
-        field=str(embedded.field_name), signer=str(common[0].value) if common else subject, subject=subject, fingerprint=cert.sha256.hex(),
+        field=str(embedded.field_name), signer=str(common[0].value) if common else subject, subject=subject,
+        fingerprint=cert.sha256.hex(),
         signed_at=signed_at.isoformat() if signed_at else None,
         byte_range=tuple(int(v) for v in embedded.byte_range),
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),

@@ -39,6 +39,13 @@ class Receipt:
     sha256: str
     entry: Entry = field(repr=False)
 
+    @property
+    def signed_when(self) -> str:
+        """`on DATE` for a wet-ink signature, `at TIME` for a digital one (as its signer reported it)."""
+        if not self.signed_at:
+            return "at a time it does not state"
+        return f"{'on' if self.assurance == WET_INK else 'at'} {self.signed_at}"
+
     def as_dict(self) -> dict[str, Any]:
         return {"document_id": self.document_id, "assurance": self.assurance, "signer": self.signer,
                 "signed_at": self.signed_at, "path": str(self.path), "sha256": self.sha256,
@@ -161,10 +168,10 @@ def _wet_ink(space: Workspace, generated: Entry, data: bytes, signer: str | None
     """The payload for a scanned copy signed by hand, which only the user's word dates and names."""
     document_id = generated.document_id
     original = generated.payload.get("pdf")
-    if isinstance(original, dict) and original.get("sha256"):
-        if original_length(space, data, original) is not None:
-            raise ProblemsFound(f"rejected: this is the generated document {document_id} without the "
-                                "customer's signature")
+    generated_pdf = isinstance(original, dict) and bool(original.get("sha256"))
+    if generated_pdf and original_length(space, data, original) is not None:
+        raise ProblemsFound(f"rejected: this is the generated document {document_id} without the "
+                            "customer's signature")
     if signer is None or signed_on is None:
         raise InputError(f"the file has no digital customer signature: a scanned copy of {document_id} "
                          "needs --signer NAME and --signed-on DATE")

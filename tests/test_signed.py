@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from mspdocs.cli import cli
 from mspdocs.errors import ProblemsFound
 from mspdocs.generate import generate
