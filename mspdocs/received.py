@@ -24,6 +24,7 @@ DIGITAL_UNTRUSTED = "intact, signer not trusted"
 WET_INK = "wet-ink scan (lower assurance)"
 # Changes after a signature that leave what was signed intact: signing further fields, filling forms.
 HARMLESS_CHANGES = ("NONE", "LTA_UPDATES", "FORM_FILLING")
+MAX_REVISIONS = 1000
 _EOF_MARKER = re.compile(rb"%%EOF(\r\n|\r|\n)?")
 
 
@@ -146,11 +147,14 @@ def _check_signature(signature: SignatureFacts) -> None:
 def original_length(space: Workspace, data: bytes, original: dict[str, str]) -> int | None:
     """The length of the prefix of `data` whose SHA-256 is the generated PDF's, if there is one.
 
-    Candidates are the generated file's size (when it is still on disk) and every revision end (`%%EOF`
-    and its line end); one pass hashes them all, so a file full of markers costs no more than reading it.
+    Candidates are the generated file's size (when it is still on disk) and the first revision ends
+    (`%%EOF`, with or without its line end); one pass over the data hashes them all.
     """
-    candidates = {match.end() for match in _EOF_MARKER.finditer(data)}
-    candidates |= {match.start() + 5 for match in _EOF_MARKER.finditer(data)}
+    candidates: set[int] = set()
+    for count, match in enumerate(_EOF_MARKER.finditer(data)):
+        if count == MAX_REVISIONS:  # the generated revisions come first; a file full of markers is hostile
+            break
+        candidates.update((match.start() + len(b"%%EOF"), match.end()))
     on_disk = space.root / str(original.get("path", ""))
     if original.get("path") and on_disk.is_file():
         candidates.add(on_disk.stat().st_size)
