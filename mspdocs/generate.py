@@ -39,6 +39,7 @@ class Rendered:
     filename: str
     data: bytes
     manifest: dict[str, Any] = field(repr=False)
+    folder: str | None = None  # under output/; the customer's id unless the document has no customer
 
     @property
     def sha256(self) -> str:
@@ -191,7 +192,7 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
     """Write checked documents (and their PDFs), each recorded in the register in the step that makes it final."""
     pdfs = pdfs or {}
     output = workspace.output_dir
-    targets = [output / item.customer / item.filename for item in rendered]
+    targets = [output / (item.folder or item.customer) / item.filename for item in rendered]
     pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets + pdf_targets if path.exists()])
@@ -215,7 +216,6 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
 
 def _relative(workspace: Workspace, path: Path) -> str:
     return Path(os.path.relpath(path, workspace.root)).as_posix()
-    return written
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
