@@ -221,28 +221,34 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
 
 def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, bytes] | None = None,
               by: str | None = None) -> list[Generated]:
-    """Write checked documents (and their PDFs), each recorded in the register in the step that makes it final."""
+    """Write checked documents (and their PDFs) and record them in the register, all in one step."""
     pdfs = pdfs or {}
     output = workspace.output_dir
     targets = [item.target(output) for item in rendered]
     pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets + pdf_targets if path.exists()])
-    actor = current_actor(by)
-    written = []
-    with Register.of(workspace) as register:
+    batch, written = [], []
+    try:
         for item, path in zip(rendered, targets):
             files = [(item.staged or stage(path, item.data), path)]
-            outputs = {"output": {"path": _relative(workspace, path), "sha256": item.sha256}}
+            batch.append((files, item.manifest, {"output": {"path": _relative(workspace, path),
+                                                             "sha256": item.sha256}}))
             pdf = pdfs.get(item.document_id)
             pdf_path = pdf_sha256 = None
             if pdf is not None:
                 pdf_path, pdf_sha256 = path.with_suffix(".pdf"), hashlib.sha256(pdf).hexdigest()
                 files.append((stage(pdf_path, pdf), pdf_path))
-                outputs["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
-            register.publish_document(files, item.manifest, outputs, actor)
+                batch[-1][2]["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
             written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
                                      item.manifest, pdf_path, pdf_sha256))
+    except BaseException:
+        for files, _, _ in batch:
+            for staged, _ in files:
+                discard(staged)
+        raise
+    with Register.of(workspace) as register:
+        register.publish_documents(batch, current_actor(by))
     return written
 
 
