@@ -7,9 +7,16 @@ DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosex
 
 .PHONY: demo test install system-packages benchmark templates clean-output
 
+# PDFs when LibreOffice is there (system-packages installs it when run as root).
+PDF = $(if $(shell command -v soffice),--pdf,)
+
 demo: install
-	$(BIN)/mspdocs -w . generate agreement --all
+	$(BIN)/mspdocs -w . clauses lint
+	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(PDF)
+	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
+	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
 	$(BIN)/mspdocs -w . generate clause-book
+	$(BIN)/mspdocs -w . register verify
 
 test: install
 	$(BIN)/python -m pytest

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import itertools
 import re
@@ -208,11 +207,11 @@ def build_clause_book(library: Library, approvals: dict, msp_name: str, document
     return buffer.getvalue()
 
 
-def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | None = None):
-    """Write the clause book to output/clause-book/ and return it as a Generated document."""
+def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | None = None,
+                         by: str | None = None):
+    """Write the clause book to output/clause-book/, recorded in the register, and return it."""
     from .documents import DocumentKind, new_document_id
-    from .generate import Generated
-    from .writer import write_new
+    from .generate import Rendered, write_all
 
     space = open_workspace(workspace)
     library = load_library(space.path("clauses"))
@@ -222,9 +221,11 @@ def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | N
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     when = dt.datetime.combine(as_of, now.time(), dt.timezone.utc) if as_of else now
     data = build_clause_book(library, approvals, space.profile.msp["legal_name"], document_id, when)
-    path = space.output_dir / "clause-book" / f"clause-book-{when.date().isoformat()}-{document_id}.docx"
-    write_new(path, data)
-    manifest: dict[str, Any] = {"document_id": document_id, "kind": "clause-book", "as_of": when.date().isoformat(),
+    manifest: dict[str, Any] = {"document_id": document_id, "customer": None, "kind": "clause-book",
+                                "as_of": when.date().isoformat(), "draft": False,
                                 "clauses": [{"id": c.id, "version": c.version, "sha256": c.text_hash}
                                             for c in library]}
-    return Generated("", "clause-book", document_id, path, hashlib.sha256(data).hexdigest(), manifest)
+    filename = f"clause-book-{when.date().isoformat()}-{document_id}.docx"
+    rendered = Rendered("", "clause-book", document_id, filename, data, manifest, folder="clause-book")
+    [written] = write_all(space, [rendered], by=by)
+    return written

@@ -116,7 +116,7 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     from .generate import generate as run
 
     if kind == "clause-book":
-        _clause_book(ctx, customers, all_customers, as_of, output_format)
+        _clause_book(ctx, customers, all_customers, as_of, output_format, by)
         return
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
@@ -139,12 +139,12 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: str | None,
-                 output_format: str) -> None:
+                 output_format: str, by: str | None) -> None:
     from .clausebook import generate_clause_book
 
     if customers or all_customers:
         raise click.UsageError("the clause book covers the whole library: name no customers")
-    item = generate_clause_book(_workspace(ctx), _date(as_of))
+    item = generate_clause_book(_workspace(ctx), _date(as_of), by)
     if output_format == "json":
         click.echo(json.dumps([item.as_dict()], indent=2))
     else:

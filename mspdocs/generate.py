@@ -8,7 +8,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from .register import (Register, canonical_json, current_actor, manifest_hash, p
                        provenance_properties)
 from .signing import msp_signer
 from .workspace import Workspace, open_workspace
-from .writer import stage
+from .writer import discard, stage
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,15 @@ class Rendered:
     filename: str
     data: bytes
     manifest: dict[str, Any] = field(repr=False)
+    folder: str | None = None  # under output/; the customer's id unless the document has no customer
+    staged: Path | None = None  # its bytes already on disk under a hidden name, waiting to be published
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    def target(self, output_dir: Path) -> Path:
+        return output_dir / (self.folder or self.customer) / self.filename
 
 
 @dataclass(frozen=True)
@@ -132,22 +137,33 @@ def _approvals(job: Job) -> dict[str, Any]:
 
 
 _WORKER_JOB: Job | None = None
+_WORKER_STAGING: bool = False
 
 
 def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
     try:
-        return render_one(_WORKER_JOB, customer_id)
+        rendered = render_one(_WORKER_JOB, customer_id)
     except MspdocsError as exc:
         return exc
+    if not _WORKER_STAGING:
+        return rendered
+    # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
+    target = rendered.target(_WORKER_JOB.workspace.output_dir)
+    return replace(rendered, staged=stage(target, rendered.data))
 
 
-def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = None) -> list[Rendered]:
-    """Render every customer of the job; all errors are gathered and raised together."""
-    global _WORKER_JOB
+def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = None,
+               staging: bool = False) -> list[Rendered]:
+    """Render every customer of the job; all errors are gathered and raised together.
+
+    With `staging`, each document is also written under a hidden name beside its target, to be
+    published by `write_all`; if any document fails, every staged file is removed again.
+    """
+    global _WORKER_JOB, _WORKER_STAGING
     ids = list(job.customers)
     serial = ids if jobs <= 1 or len(ids) < 3 else ids[:1]
     results: list[Rendered | MspdocsError] = []
-    _WORKER_JOB = job
+    _WORKER_JOB, _WORKER_STAGING = job, staging
     try:
         # The first document is rendered here, so forked workers inherit its compiled templates.
         for customer_id in serial:
@@ -163,10 +179,27 @@ def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = 
                     results.append(result)
                     if on_done:
                         on_done(customer_id)
+    except BaseException:
+        discard_staged([r for r in results if isinstance(r, Rendered)])
+        raise
     finally:
-        _WORKER_JOB = None
-    raise_all([result for result in results if isinstance(result, MspdocsError)])
+        _WORKER_JOB, _WORKER_STAGING = None, False
+    errors = [result for result in results if isinstance(result, MspdocsError)]
+    if errors:
+        discard_staged([r for r in results if isinstance(r, Rendered)])
+        raise_all(errors)
     return results
+
+
+def discard_staged(rendered: list[Rendered]) -> None:
+    """Remove staged files, and the folders staging created if they are left empty."""
+    for item in rendered:
+        if item.staged is not None:
+            discard(item.staged)
+            try:
+                item.staged.parent.rmdir()
+            except OSError:
+                pass  # not empty: it holds other documents
 
 
 def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None,
@@ -188,34 +221,39 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
 
 def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, bytes] | None = None,
               by: str | None = None) -> list[Generated]:
-    """Write checked documents (and their PDFs), each recorded in the register in the step that makes it final."""
+    """Write checked documents (and their PDFs) and record them in the register, all in one step."""
     pdfs = pdfs or {}
     output = workspace.output_dir
-    targets = [output / item.customer / item.filename for item in rendered]
+    targets = [item.target(output) for item in rendered]
     pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets + pdf_targets if path.exists()])
-    actor = current_actor(by)
-    written = []
-    with Register.of(workspace) as register:
+    batch, written = [], []
+    try:
         for item, path in zip(rendered, targets):
-            files = [(stage(path, item.data), path)]
-            outputs = {"output": {"path": _relative(workspace, path), "sha256": item.sha256}}
+            files = [(item.staged or stage(path, item.data), path)]
+            batch.append((files, item.manifest, {"output": {"path": _relative(workspace, path),
+                                                             "sha256": item.sha256}}))
             pdf = pdfs.get(item.document_id)
             pdf_path = pdf_sha256 = None
             if pdf is not None:
                 pdf_path, pdf_sha256 = path.with_suffix(".pdf"), hashlib.sha256(pdf).hexdigest()
                 files.append((stage(pdf_path, pdf), pdf_path))
-                outputs["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
-            register.publish_document(files, item.manifest, outputs, actor)
+                batch[-1][2]["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
             written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
                                      item.manifest, pdf_path, pdf_sha256))
+    except BaseException:
+        for files, _, _ in batch:
+            for staged, _ in files:
+                discard(staged)
+        raise
+    with Register.of(workspace) as register:
+        register.publish_documents(batch, current_actor(by))
     return written
 
 
 def _relative(workspace: Workspace, path: Path) -> str:
     return Path(os.path.relpath(path, workspace.root)).as_posix()
-    return written
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
@@ -241,6 +279,9 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     if (pdfa or sign) and not pdf:
         raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
     signer = msp_signer(space, kind, ask_password) if sign else None
-    rendered = render_all(job, jobs, on_done)
-    pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
-    return write_all(space, rendered, pdfs, by)
+    rendered = render_all(job, jobs, on_done, staging=True)
+    try:
+        pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
+        return write_all(space, rendered, pdfs, by)
+    finally:
+        discard_staged(rendered)  # published files keep their content under their final names

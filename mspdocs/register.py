@@ -1,7 +1,8 @@
 """The register: an append-only, hash-chained SQLite log of every document generated and every later event.
 
 Crash safety: a document's file is staged (written and fsynced under a hidden `.part` name), then, inside
-one `BEGIN IMMEDIATE` transaction, linked to its final name and its entry inserted; COMMIT comes last.
+one `BEGIN IMMEDIATE` transaction for the whole batch, every file is linked to its final name and then
+every entry inserted; COMMIT comes last.
 So a committed entry always has its complete file, while a kill between the link and the COMMIT leaves
 at worst a complete file without an entry: an orphan, which `verify` reports as a warning and later runs
 ignore (document ids are random, so no later name collides with it). A kill before the link leaves only
@@ -244,14 +245,38 @@ class Register:
 
     def publish_document(self, files: list[tuple[Path, Path]], manifest: dict[str, Any],
                          outputs: dict[str, dict[str, str]], actor: str) -> Entry:
-        """Give the staged files of one document their final names and record them: all or none.
+        """Give the staged files of one document their final names and record them: all or none."""
+        return self.publish_documents([(files, manifest, outputs)], actor)[0]
 
-        `files` pairs each staged file with its final name; `outputs` names each file's path and SHA-256
-        in the payload (`output` for the document, `pdf` for its PDF).
+    def publish_documents(self, documents: list[tuple[list[tuple[Path, Path]], dict[str, Any],
+                                                      dict[str, dict[str, str]]]], actor: str) -> list[Entry]:
+        """Publish and record a batch in one transaction: every document with its entry, or none of them.
+
+        Each document is (files, manifest, outputs): `files` pairs each staged file with its final name;
+        `outputs` names each file's path and SHA-256 in the payload (`output` for the document, `pdf` for
+        its PDF). Entries are appended only after all the batch's files carry their final names.
         """
-        payload = dict(manifest, manifest_hash=manifest_hash(manifest), **outputs)
-        return self.publish(files, DOCUMENT_GENERATED, payload, actor, document_id=manifest["document_id"],
-                            customer=manifest["customer"], kind=manifest["kind"])
+        published: list[Path] = []
+        try:
+            with self.transaction():
+                try:
+                    for files, _, _ in documents:
+                        for staged, final in files:
+                            publish(staged, final)
+                            published.append(final)
+                    return [self._append(DOCUMENT_GENERATED,
+                                         dict(manifest, manifest_hash=manifest_hash(manifest), **outputs), actor,
+                                         document_id=manifest["document_id"], customer=manifest["customer"],
+                                         kind=manifest["kind"])
+                            for _, manifest, outputs in documents]
+                except BaseException:
+                    for final in published:
+                        discard(final)  # ours: linked above, and no entry will point at it
+                    raise
+        finally:
+            for files, _, _ in documents:
+                for staged, _ in files:
+                    discard(staged)
 
     def publish(self, files: list[tuple[Path, Path]], event: str, payload: dict[str, Any], actor: str,
                 **columns: str | None) -> Entry:

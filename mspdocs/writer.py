@@ -17,8 +17,14 @@ def _umask() -> int:
 
 def stage(path: Path, data: bytes) -> Path:
     """Write `data`, flushed to disk, to a hidden `.part` file beside `path`; the caller publishes it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    for attempt in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            break
+        except FileNotFoundError:  # another process removed the folder it had just emptied: again
+            if attempt == 2:
+                raise
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

@@ -291,10 +291,13 @@ def _table(style: str, widths, rows: str, look: str = "04A0") -> str:
     )
 
 
-def _loop_table(widths, headers, fields, loop: str, right_cols=()) -> str:
-    """Header row, then docxtpl row tags: {%tr for %} row, data row, {%tr endfor %} row."""
+def _loop_table(widths, headers, fields, loop: str, right_cols=(), keep_together=False) -> str:
+    """Header row, then docxtpl row tags: {%tr for %} row, data row, {%tr endfor %} row.
+
+    `keep_together` keeps every row on the page of the next, for short tables that read as one block.
+    """
     def jc(i):
-        return '<w:jc w:val="right"/>' if i in right_cols else ""
+        return ('<w:jc w:val="right"/>' if i in right_cols else "") + ("<w:keepNext/>" if keep_together else "")
 
     head = "".join(_cell(w, _p("TableHeading", _run(h), jc(i)), HEADER_FILL)
                    for i, (w, h) in enumerate(zip(widths, headers)))
@@ -358,7 +361,8 @@ def _body_xml() -> list[str]:
         _p("Heading2", _run("Fees"), '<w:spacing w:before="240"/>'),
         _p("BodyText", _run("Fees under this Statement of Work, in ") + _run("{{ customer.agreement.currency }}")
            + _run(":"), "<w:keepNext/>"),
-        _loop_table(FEES_COLS, ("Item", "Amount"), ("item", "amount"), "fees_rows", right_cols=(1,)),
+        _loop_table(FEES_COLS, ("Item", "Amount"), ("item", "amount"), "fees_rows", right_cols=(1,),
+                    keep_together=True),
         _p("Heading2", _run("Signatures"), '<w:spacing w:before="360"/>'),
         _p("BodyText", _run("Each party signs this Agreement by its authorized representative."),
            "<w:keepNext/>"),

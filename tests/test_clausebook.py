@@ -87,3 +87,12 @@ def test_changed_clauses_are_tracked_changes(runner, workspace, tmp_path):
 def test_clause_book_takes_no_customers(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "clause-book", "pinecrest-law"])
     assert result.exit_code == 2
+
+
+def test_the_clause_book_is_recorded_in_the_register(runner, workspace):
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "clause-book", "--format", "json"])
+    [item] = json.loads(result.output)
+    shown = runner.invoke(cli, ["-w", str(workspace), "register", "show", item["document_id"], "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert item["sha256"] in shown.output and "clause-book" in shown.output
+    assert runner.invoke(cli, ["-w", str(workspace), "register", "verify"]).exit_code == 0
