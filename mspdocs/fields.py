@@ -11,7 +11,6 @@ from typing import Any
 from .errors import InputError
 from .yamlfile import LineDict, LineList
 
-_EMPTY = {"", "~", "null", "Null", "NULL"}
 # Control characters cannot be stored in a Word document and are never meant in a contract.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TRUE = {"true", "True", "TRUE"}
@@ -43,7 +42,7 @@ class Fields:
 
     def has(self, key: str) -> bool:
         value = self.data.get(key)
-        return value is not None and not (isinstance(value, str) and value.strip() in _EMPTY)
+        return value is not None and not (isinstance(value, str) and not value.strip())
 
     def _raw(self, key: str, required: bool) -> Any:
         if not self.has(key):

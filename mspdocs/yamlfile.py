@@ -60,6 +60,17 @@ def _construct_sequence(loader: _StrictLoader, node: yaml.SequenceNode) -> LineL
     return result
 
 
+_PLAIN_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+def _construct_text(loader: _StrictLoader, node: yaml.ScalarNode) -> str | None:
+    """Text as written; only an unquoted empty value, `~` or `null` means "no value"."""
+    value = loader.construct_scalar(node)
+    if not node.style and value in _PLAIN_NULLS:  # plain style is None (or "" from the C parser)
+        return None
+    return value
+
+
 def _construct_null(loader: _StrictLoader, node: yaml.Node) -> None:
     return None
 
@@ -71,6 +82,7 @@ def _error(loader: _StrictLoader, node: yaml.Node, message: str) -> yaml.MarkedY
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _StrictLoader.add_constructor("tag:yaml.org,2002:null", _construct_null)
+_StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_text)
 
 
 def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:

@@ -119,3 +119,12 @@ def test_malformed_catalog_names_file_and_line(runner, workspace):
     result = _generate(runner, workspace, "--all")
     assert result.exit_code == 2
     assert "catalog.yaml:" in result.output and ".category: 'advanced' is not one of" in result.output
+
+
+def test_quoted_tilde_or_null_is_text_but_plain_ones_are_empty(runner, workspace):
+    text = _replace(customer_yaml(signatory="'~'"), "name: '''~'''", "name: '~'")
+    write_customer(workspace, text)
+    assert _generate(runner, workspace, "tiny-co").exit_code == 0
+    write_customer(workspace, _replace(text, "name: '~'", "name: ~"))
+    result = _generate(runner, workspace, "tiny-co")
+    assert result.exit_code == 2 and "signatory.name: required field is missing" in result.output
