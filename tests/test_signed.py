@@ -17,6 +17,7 @@ from mspdocs.generate import generate
 from mspdocs.register import open_register
 from mspdocs.signing import CUSTOMER_FIELD
 from mspdocs.workspace import init_workspace
+from pki import issue_signing_cert, make_root
 
 TODAY = dt.date.today()
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
@@ -27,34 +28,11 @@ def make_customer_pki(folder: Path, common: str = "Pat Doe"):
     """A customer's own CA and a signing certificate it issued: (ca.pem, pyHanko signer, cert SHA-256)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from cryptography.hazmat.primitives import serialization
     from pyhanko.sign.signers import SimpleSigner
 
-    now = dt.datetime.now(dt.UTC)
-
-    def name(text: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tiny Co, LLC")])
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("Tiny Co CA")).issuer_name(name("Tiny Co CA"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                         critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name(common)).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=180))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                           critical=True)
-            .sign(ca_key, hashes.SHA256()))
+    ca, ca_key = make_root("Tiny Co CA", "Tiny Co, LLC")
+    cert, key = issue_signing_cert(ca, ca_key, common, "Tiny Co, LLC")
     ca_pem = folder / "customer-ca.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     der = cert.public_bytes(serialization.Encoding.DER)

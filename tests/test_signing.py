@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import shutil
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF
+from pki import issue_signing_cert, make_root
 
 from mspdocs.cli import cli
 from mspdocs.generate import generate
@@ -23,35 +23,11 @@ PASSWORD = "correct horse"
 
 def make_pki(folder: Path) -> tuple[Path, Path]:
     """A self-signed root and an MSP signing certificate issued by it: (root.pem, msp.p12)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = dt.datetime.now(dt.UTC)
-
-    def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Harborlight IT Services, LLC")])
-
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root = (x509.CertificateBuilder().subject_name(name("Test Root")).issuer_name(name("Test Root"))
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                           critical=True)
-            .sign(root_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name("Dana Whitcomb")).issuer_name(root.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=180))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                           critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .sign(root_key, hashes.SHA256()))
+    root, root_key = make_root("Test Root", "Harborlight IT Services, LLC")
+    cert, key = issue_signing_cert(root, root_key, "Dana Whitcomb", "Harborlight IT Services, LLC")
     root_pem = folder / "root.pem"
     root_pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
     p12 = folder / "msp.p12"
