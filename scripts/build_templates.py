@@ -329,15 +329,21 @@ def _signature_table(msp_role: str = "For", customer_role: str = "For") -> str:
 
 
 # --- Document body, header, footer ----------------------------------------------------
-def _body_xml() -> list[str]:
-    bold = {"bold": True}
+def _letterhead() -> list[str]:
+    """The MSP's name, address and contact line over a thin rule."""
     return [
-        # letterhead (first page only, in the body)
         _p("LetterheadName", _run("{{ msp.legal_name }}")),
         _p("LetterheadDetail", _run(_address("msp"))),
         _p("LetterheadDetail", _run("{{ msp.phone }}") + _run(f"  {DOT}  ") + _run("{{ msp.email }}"),
            f'<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="6" w:color="{RULE}"/></w:pBdr>'
            '<w:spacing w:after="240"/>'),
+    ]
+
+
+def _body_xml() -> list[str]:
+    bold = {"bold": True}
+    return [
+        *_letterhead(),  # first page only, in the body
         _p("Title", _run("Master Services Agreement")),
         _p("Subtitle", _run("Agreement No. ") + _run("{{ document.id }}") + _run(f"  {DOT}  Effective ")
            + _run("{{ customer.agreement.effective }}")),
@@ -434,11 +440,7 @@ CONTROL_COLS = (3888, 5472)  # 2.7in, 3.8in
 def _letter_head(title: str) -> list[str]:
     """Letterhead, title, reference line and the addressee block shared by letters and notices."""
     return [
-        _p("LetterheadName", _run("{{ msp.legal_name }}")),
-        _p("LetterheadDetail", _run(_address("msp"))),
-        _p("LetterheadDetail", _run("{{ msp.phone }}") + _run(f"  {DOT}  ") + _run("{{ msp.email }}"),
-           f'<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="6" w:color="{RULE}"/></w:pBdr>'
-           '<w:spacing w:after="240"/>'),
+        *_letterhead(),
         _p("Title", _run(title)),
         _p("Subtitle", _run("Reference No. ") + _run("{{ document.id }}") + _run(f"  {DOT}  ")
            + _run("{{ document.date }}")),
