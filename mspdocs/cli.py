@@ -180,7 +180,10 @@ def _emit(output_format: str, data, text_lines) -> None:
 
 
 def _table(rows: list[dict], columns: list[str]) -> list[str]:
-    cells = [[str(row.get(name) or "-") for name in columns] for row in rows]
+    """Aligned columns under an upper-case header; nothing at all when there are no rows."""
+    if not rows:
+        return []
+    cells = [["-" if row.get(name) in (None, "") else str(row[name]) for name in columns] for row in rows]
     widths = [max([len(name)] + [len(line[i]) for line in cells]) for i, name in enumerate(columns)]
     lines = ["  ".join(name.upper().ljust(w) for name, w in zip(columns, widths)).rstrip()]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]
@@ -338,11 +341,15 @@ def register_list(ctx: click.Context, customer: str | None, kind: str | None, si
     if output_format == "json":
         click.echo(json.dumps([entry.as_dict() for entry in entries], indent=2))
         return
+    rows = []
     for entry in entries:
         files = entry.payload if isinstance(entry.payload, dict) else {}
-        output = (files.get("output") or files.get("received") or {}).get("path", "")
-        click.echo("\t".join([str(entry.seq), entry.recorded_at, entry.event, entry.document_id or "-",
-                              entry.customer or "-", entry.kind or "-", entry.actor, output]))
+        rows.append({"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "),
+                     "event": entry.event, "document": entry.document_id, "customer": entry.customer,
+                     "kind": entry.kind, "by": entry.actor,
+                     "file": (files.get("output") or files.get("received") or {}).get("path")})
+    for line in _table(rows, ["seq", "recorded_at", "event", "document", "customer", "kind", "by", "file"]):
+        click.echo(line)
 
 
 @register.command("show")

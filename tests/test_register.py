@@ -223,7 +223,7 @@ def test_list_filters_and_json(workspace, runner):
     result = runner.invoke(cli, [*base, "--customer", "pinecrest-law", "--format", "json"])
     rows = json.loads(result.output)
     assert result.exit_code == 0 and [row["customer"] for row in rows] == ["pinecrest-law"]
-    assert len(runner.invoke(cli, [*base, "--kind", "agreement"]).output.splitlines()) == 7
+    assert len(runner.invoke(cli, [*base, "--kind", "agreement"]).output.splitlines()) == 1 + 7  # header
     assert runner.invoke(cli, [*base, "--kind", "risk-letter"]).output == ""
     assert runner.invoke(cli, [*base, "--since", "2999-01-01"]).output == ""
     assert runner.invoke(cli, [*base, "--since", "yesterday"]).exit_code == 2
