@@ -30,6 +30,7 @@ class Assembly:
     placed: tuple[PlacedClause, ...]
     xml: Markup
     text: str
+    deciding: tuple[Clause, ...] = ()
 
 
 def condition_holds(clause: Clause, context: dict[str, Any]) -> bool:
@@ -58,10 +59,10 @@ def _sort_key(clause: Clause) -> tuple[int, int, str]:
 
 def select_clauses(library: Library, kind: str, context: dict[str, Any]) -> list[Clause]:
     """The clauses a document of `kind` carries for this context, alternates resolved, in order."""
-    standing_in = library.alternate_ids()
+    standing_in = library.alternate_ids(kind)
     chosen = []
-    for clause in sorted(library, key=_sort_key):
-        if clause.id in standing_in or kind not in clause.documents or clause.status == "retired":
+    for clause in sorted(library.primaries(kind), key=_sort_key):
+        if clause.id in standing_in:
             continue
         replacement = next(
             (library[alt] for alt in clause.alternates
@@ -73,6 +74,12 @@ def select_clauses(library: Library, kind: str, context: dict[str, Any]) -> list
         elif condition_holds(clause, context):
             chosen.append(clause)
     return chosen
+
+
+def deciding_clauses(library: Library, kind: str) -> list[Clause]:
+    """Clauses that decide which text stands in a document of `kind` even when not placed themselves:
+    those with alternates. Their approval matters as much as that of the clauses placed."""
+    return [clause for clause in library.primaries(kind) if clause.alternates]
 
 
 def number_clauses(clauses: list[Clause]) -> list[PlacedClause]:
@@ -144,4 +151,5 @@ def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
         parts.append(wordml.blocks_xml(blocks))
         label = f"{item.number} {item.clause.title}" if numbered else item.clause.title
         text.append(f"{label}\n{wordml.plain_text(blocks)}")
-    return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text))
+    return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text),
+                    deciding=tuple(deciding_clauses(library, kind)))

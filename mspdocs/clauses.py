@@ -145,9 +145,16 @@ class Library:
     def __iter__(self):
         return iter(self.clauses.values())
 
-    def alternate_ids(self) -> set[str]:
-        """Clauses that only ever stand in for another; they are never placed on their own."""
-        return {alt for clause in self.clauses.values() for alt in clause.alternates}
+    def primaries(self, kind: str) -> list[Clause]:
+        """The clauses of a document kind that can stand in its text, alternates excluded, in use."""
+        return [c for c in self.clauses.values() if kind in c.documents and c.status != "retired"]
+
+    def alternate_ids(self, kind: str) -> set[str]:
+        """Clauses that stand in for a clause of this kind; they are never placed on their own there.
+
+        Only clauses that can appear in the kind count: an unused clause cannot hide another's text.
+        """
+        return {alt for clause in self.primaries(kind) for alt in clause.alternates}
 
 
 def load_library(folder: Path) -> Library:
@@ -167,8 +174,16 @@ def load_library(folder: Path) -> Library:
                                      path=path, line=clause.lines.get("id"), field="id"))
             continue
         clauses[clause.id] = clause
+    claimed: dict[str, str] = {}
     for clause in clauses.values():
         for alternate in clause.alternates:
+            problem = ("a clause cannot be its own alternate" if alternate == clause.id else
+                       f"'{alternate}' is already the alternate of '{claimed[alternate]}'; a clause can "
+                       "stand in for one other clause only" if alternate in claimed else None)
+            if problem:
+                errors.append(InputError(problem, path=clause.path, line=clause.lines.get("alternates"),
+                                         field="alternates", clause=clause.id))
+            claimed.setdefault(alternate, clause.id)
             if alternate not in clauses:
                 errors.append(InputError(f"alternate '{alternate}' is not a clause in the library",
                                          path=clause.path, line=clause.lines.get("alternates"),

@@ -93,7 +93,9 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
-        check_placed([p.clause for p in assembly.placed], _approvals(job), label=customer_id)
+        placed = [p.clause for p in assembly.placed]
+        check_placed(placed + [c for c in assembly.deciding if c not in placed], _approvals(job),
+                     label=customer_id)
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}

@@ -125,3 +125,45 @@ def test_show_and_list_filters(runner, workspace):
     assert rows and {row["category"] for row in rows} == {"liability"}
     assert _run(runner, workspace, "clauses", "list", "--status", "bogus").exit_code == 2
     assert _run(runner, workspace, "clauses", "show", "no.such").exit_code == 2
+
+
+UNUSED_CLAIMER = """---
+id: zz.unused
+title: Unused
+category: general
+version: 1
+status: draft
+documents: [{documents}]
+condition: "false"
+alternates: [scope.exclusions, insurance.requirement]
+---
+Placeholder.
+"""
+
+
+def test_a_clause_of_another_kind_cannot_hide_approved_text(runner, workspace):
+    (workspace / "clauses" / "zz.unused.md").write_text(UNUSED_CLAIMER.format(documents="qbr-agenda"))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    from docx import Document
+
+    body = "\n".join(p.text for p in Document(json.loads(result.output)[0]["path"]).paragraphs)
+    assert "Services Outside the Scope" in body
+
+
+def test_an_unapproved_clause_deciding_alternates_blocks_generation(runner, workspace):
+    (workspace / "clauses" / "zz.unused.md").write_text(UNUSED_CLAIMER.format(documents="agreement"))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien"])
+    assert result.exit_code == 1
+    assert "clause 'zz.unused'" in result.output
+    assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
+
+
+def test_an_alternate_claimed_twice_is_bad_input(runner, workspace):
+    text = UNUSED_CLAIMER.format(documents="agreement").replace(
+        "[scope.exclusions, insurance.requirement]", "[liability.cap-fixed]")
+    (workspace / "clauses" / "zz.unused.md").write_text(text)
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien"])
+    assert result.exit_code == 2
+    assert "zz.unused.md:" in result.output and "already the alternate of 'liability.cap'" in result.output
