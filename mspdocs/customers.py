@@ -61,7 +61,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     agreement = {
         "effective": fields.date("effective"),
         "term_months": fields.integer("term_months", minimum=1),
-        "monthly_fee": fields.decimal("monthly_fee", minimum=0),
+        "monthly_fee": fields.amount("monthly_fee", minimum=0),
         "currency": currency,
         "governing_law": fields.text("governing_law"),
         "insurance_required": _or_default(fields.boolean("insurance_required", required=False),
@@ -69,7 +69,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     }
     for key in ("renewal_months", "payment_terms_days", "notice_days"):
         agreement[key] = _or_default(fields.integer(key, required=False, minimum=0), defaults[key])
-    cap = fields.decimal("liability_cap_amount", required=False, minimum=0)
+    cap = fields.amount("liability_cap_amount", required=False, minimum=0)
     if cap is not None:
         agreement["liability_cap_amount"] = cap
     return agreement
@@ -84,7 +84,7 @@ def _insurance(fields: Fields) -> dict[str, Any]:
     insurance = {
         "carrier": fields.text("carrier"),
         "policy_number": fields.text("policy_number"),
-        "limit": fields.decimal("limit", minimum=0),
+        "limit": fields.amount("limit", minimum=0),
         "expires": fields.date("expires"),
         "proof_on_file": _or_default(fields.boolean("proof_on_file", required=False), False),
     }
@@ -168,9 +168,15 @@ def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None
         missing = [customer_id for customer_id in ids if customer_id not in by_stem]
         if missing:
             raise InputError(f"no such customer: {', '.join(missing)}", path=workspace.path("customers"))
-        files = [by_stem[customer_id] for customer_id in dict.fromkeys(ids)]
+        files = [path for customer_id in dict.fromkeys(ids) for path in files if path.stem == customer_id]
     customers, errors = [], []
+    seen: dict[str, Path] = {}
     for path in files:
+        if path.stem in seen:
+            errors.append(InputError(f"a second record for customer '{path.stem}' (also {seen[path.stem].name}); "
+                                     "keep one file per customer", path=path))
+            continue
+        seen[path.stem] = path
         try:
             customers.append(read_customer(path, workspace, catalog))
         except MspdocsError as exc:

@@ -17,7 +17,7 @@ from .errors import RenderError
 _CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}
 # Every character that could mean something to XML, to the clause Markdown or to docxtpl's own
 # post-processing is written as a character reference, so a value from data is only ever text.
-_NEUTRAL = re.compile(r"""[&<>"'*_{}\[\]\\#%`|~+\-.!:=]""")
+_NEUTRAL = re.compile(r"""[&<>"'*_{}\[\]()\\#%`|~+\-.!:=]""")
 _CHAR_REF = re.compile(r"&#(\d+);")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +92,15 @@ class Fields:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number
 
-    def decimal(self, key: str, required: bool = True, minimum: Decimal | int | None = None) -> Decimal | None:
+    def amount(self, key: str, required: bool = True, minimum: Decimal | int | None = None) -> Decimal | None:
+        """A money amount, exactly as written, with at most two decimal places (never rounded)."""
         value = self._scalar(key, required)
         if value is None:
             return None
-        try:
-            if not re.fullmatch(r"[+-]?\d[\d_]*(\.\d+)?", value):
-                raise InvalidOperation
-            number = Decimal(value.replace("_", ""))
-        except InvalidOperation:
-            raise self.error(key, f"'{value}' is not an amount (write e.g. 4250.00)") from None
+        if not re.fullmatch(r"[+-]?\d[\d_]*(\.\d{1,2})?", value):
+            raise self.error(key, f"'{value}' is not an amount (write e.g. 4250.00: digits, at most two "
+                                  "decimal places, no commas)")
+        number = Decimal(value.replace("_", ""))
         if minimum is not None and number < minimum:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number

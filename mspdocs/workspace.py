@@ -94,7 +94,7 @@ def read_profile(path: Path) -> Profile:
         "email": msp.text("email"),
         "phone": msp.text("phone"),
         "currency": _currency(msp, "currency"),
-        "min_insurance_limit": msp.decimal("min_insurance_limit", minimum=0),
+        "min_insurance_limit": msp.amount("min_insurance_limit", minimum=0),
         "qbr_cadence_days": msp.integer("qbr_cadence_days", minimum=1),
         "liability_cap_months": msp.integer("liability_cap_months", minimum=1),
         "insurance_required": msp.boolean("insurance_required"),

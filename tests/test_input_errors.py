@@ -128,3 +128,31 @@ def test_quoted_tilde_or_null_is_text_but_plain_ones_are_empty(runner, workspace
     write_customer(workspace, _replace(text, "name: '~'", "name: ~"))
     result = _generate(runner, workspace, "tiny-co")
     assert result.exit_code == 2 and "signatory.name: required field is missing" in result.output
+
+
+def test_an_amount_with_fractions_of_a_cent_is_refused_not_rounded(runner, workspace):
+    write_customer(workspace, _replace(customer_yaml(), "monthly_fee: '1000.00'", "monthly_fee: 1890.499"))
+    result = _generate(runner, workspace, "tiny-co")
+    assert result.exit_code == 2
+    assert "agreement.monthly_fee: '1890.499' is not an amount" in result.output
+
+
+def test_two_files_for_one_customer_are_refused(runner, workspace):
+    write_customer(workspace, customer_yaml())
+    write_customer(workspace, customer_yaml(legal_name="Other Co"), name="tiny-co.yml")
+    result = runner.invoke(cli, ["-w", str(workspace), "customers", "check"])
+    assert result.exit_code == 2
+    assert "tiny-co.yml" in result.output and "a second record for customer 'tiny-co'" in result.output
+
+
+def test_a_numbered_looking_name_is_not_turned_into_a_list(runner, workspace):
+    write_customer(workspace, customer_yaml(legal_name="1) Acme"))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "tiny-co", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    from docx import Document
+
+    import json
+
+    body = "\n".join(p.text for p in Document(json.loads(result.output)[0]["path"]).paragraphs)
+    assert "(a)\tAcme" not in body
+    assert body.count("1) Acme") > 5
