@@ -154,7 +154,7 @@ def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
     return replace(rendered, staged=stage(target, rendered.data))
 
 
-def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = None,
+def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] | None = None,
                staging: bool = False) -> list[Rendered]:
     """Render every customer of the job; all errors are gathered and raised together.
 
@@ -170,8 +170,8 @@ def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = 
         # The first document is rendered here, so forked workers inherit its compiled templates.
         for customer_id in serial:
             results.append(_render_in_worker(customer_id))
-            if on_done:
-                on_done(customer_id)
+            if on_progress:
+                on_progress(len(results), len(ids))
         rest = ids[len(serial):]
         if rest:
             context = multiprocessing.get_context("fork")  # workers inherit the job: nothing is pickled
@@ -179,8 +179,8 @@ def render_all(job: Job, jobs: int = 1, on_done: Callable[[str], None] | None = 
                 chunk = max(1, len(rest) // (jobs * 8))
                 for customer_id, result in zip(rest, pool.map(_render_in_worker, rest, chunksize=chunk)):
                     results.append(result)
-                    if on_done:
-                        on_done(customer_id)
+                    if on_progress:
+                        on_progress(len(results), len(ids))
     except BaseException:
         discard_staged([r for r in results if isinstance(r, Rendered)])
         raise
@@ -272,7 +272,7 @@ def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = Fa
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
              as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
-             on_done: Callable[[str], None] | None = None, services: list[str] | None = None,
+             on_progress: Callable[[int, int], None] | None = None, services: list[str] | None = None,
              pdf: bool = False, pdfa: bool = False, sign: bool = False,
              ask_password: Callable[[str], str] | None = None, by: str | None = None) -> list[Generated]:
     """Generate `kind` for the named customers (all when None): validate all, render all, then write."""
@@ -281,7 +281,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     if (pdfa or sign) and not pdf:
         raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
     signer = msp_signer(space, kind, ask_password) if sign else None
-    rendered = render_all(job, jobs, on_done, staging=True)
+    rendered = render_all(job, jobs, on_progress, staging=True)
     try:
         pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
         return write_all(space, rendered, pdfs, by)

@@ -1,0 +1,153 @@
+"""`mspdocs clauses`: legal counsel's review, approval and retirement of the clause library."""
+
+from __future__ import annotations
+
+import click
+
+from .cliutil import FORMATS, emit, table, workspace_of, workspace_option
+
+
+@click.group()
+def clauses() -> None:
+    """Review, approve and retire the clause library (legal counsel).
+
+    \b
+    Example:
+      mspdocs clauses list --status changed
+      mspdocs clauses approve scope.exclusions --by "J. Counsel" --reason "Reviewed"
+    """
+
+
+
+@clauses.command("list")
+@workspace_option
+@click.option("--status", help="Only this state: approved, changed, unapproved, draft, retired.")
+@click.option("--category", help="Only this category (e.g. scope-boundaries).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_list(ctx: click.Context, status: str | None, category: str | None, output_format: str) -> None:
+    """List the clauses with their version and approval state.
+
+    \b
+    Example:
+      mspdocs clauses list --status changed --format json
+    """
+    from .clausereport import list_clauses
+
+    rows = list_clauses(workspace_of(ctx), status, category)
+    emit(output_format, rows, table(rows, ["id", "title", "category", "version", "status",
+                                             "approved_by", "approved_on"]))
+
+
+@clauses.command("show")
+@workspace_option
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_show(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """Show one clause: metadata, approval and its text as written.
+
+    \b
+    Example:
+      mspdocs clauses show scope.exclusions
+    """
+    from .clausereport import show_clause
+
+    info = show_clause(workspace_of(ctx), clause_id)
+    lines = [f"{name}: {info[name] if not isinstance(info[name], list) else ', '.join(info[name]) or '-'}"
+             for name in ("id", "title", "category", "order", "version", "documents", "variables",
+                          "condition", "alternates", "sha256", "file")]
+    lines += [f"approval: {info['status']}: {info['reason']}", "", info["body"].rstrip("\n")]
+    emit(output_format, info, lines)
+
+
+@clauses.command("diff")
+@workspace_option
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_diff(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """What changed since the approved text: [-deleted-] and {+inserted+} words.
+
+    \b
+    Example:
+      mspdocs clauses diff scope.exclusions
+    """
+    from .clausereport import diff_clause
+
+    info = diff_clause(workspace_of(ctx), clause_id)
+    if not info["comparable"]:
+        lines = [f"{clause_id}: {info['reason']}; there is no approved text to compare with"]
+    elif not info["changed"]:
+        lines = [f"{clause_id}: unchanged since its approval ({info['reason']})"]
+    else:
+        lines = [f"{clause_id}: {info['reason']}"]
+        lines += [f"{name}: [-{change['approved']}-]{{+{change['current']}+}}"
+                  for name, change in info["metadata"].items()]
+        lines += ["", info["body"].rstrip("\n")] if info["body"] else []
+    emit(output_format, info, lines)
+
+
+@clauses.command("lint")
+@workspace_option
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_lint(ctx: click.Context, output_format: str) -> None:
+    """Check every clause file and template; exit 1 when anything is found.
+
+    \b
+    Example:
+      mspdocs clauses lint --format json
+    """
+    from .lint import lint
+
+    findings = lint(workspace_of(ctx))
+    emit(output_format, [f.as_dict() for f in findings],
+          [str(f) for f in findings] + [f"{len(findings)} finding(s)" if findings else "clean"])
+    ctx.exit(1 if findings else 0)
+
+
+@clauses.command("approve")
+@workspace_option
+@click.argument("clause_ids", metavar="ID...", nargs=-1, required=True)
+@click.option("--by", "approver", required=True, metavar="NAME", help="Who approves (legal counsel).")
+@click.option("--reason", metavar="TEXT", help="Why, for the record.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], approver: str, reason: str | None,
+                    output_format: str) -> None:
+    """Approve the current text of each clause (bound to its exact text).
+
+    \b
+    Example:
+      mspdocs clauses approve scope.exclusions fees.payment --by "J. Counsel" --reason "Q3 review"
+    """
+    from .clausereport import approve_clauses
+
+    rows = approve_clauses(workspace_of(ctx), list(clause_ids), approver, reason)
+    emit(output_format, rows, [f"approved {row['id']} version {row['version']} "
+                                f"(by {row['approved_by']} on {row['approved_on']})" for row in rows])
+
+
+@clauses.command("retire")
+@workspace_option
+@click.argument("clause_id", metavar="ID")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> None:
+    """Take a clause out of new documents (status: retired).
+
+    \b
+    Example:
+      mspdocs clauses retire liability.cap-fixed
+    """
+    from .clausereport import retire_clause
+
+    row = retire_clause(workspace_of(ctx), clause_id)
+    emit(output_format, row, [f"retired {row['id']}"])

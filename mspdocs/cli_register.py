@@ -1,0 +1,191 @@
+"""`mspdocs register` and `mspdocs signed`: the evidence of what was issued and what came back signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from .cliutil import DATE, FORMATS, emit, shown, table, workspace_of, workspace_option
+
+
+@click.group()
+def register() -> None:
+    """The register: the tamper-evident record of every document generated.
+
+    \b
+    Example:
+      mspdocs register list --customer acme-dental
+      mspdocs register verify
+    """
+
+
+@register.command("list")
+@workspace_option
+@click.option("--customer", metavar="ID", help="Only this customer's entries.")
+@click.option("--kind", metavar="KIND", help="Only documents of this kind.")
+@click.option("--since", type=DATE, help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def register_list(ctx: click.Context, customer: str | None, kind: str | None, since: dt.date | None,
+                  output_format: str) -> None:
+    """List register entries, oldest first.
+
+    \b
+    Example:
+      mspdocs register list --kind agreement --since 2026-01-01 --format json
+    """
+    from .register import list_entries
+
+    entries = list_entries(workspace_of(ctx), customer=customer, kind=kind, since=since)
+    if output_format == "json":
+        emit("json", [entry.as_dict() for entry in entries], [])
+        return
+    rows = []
+    for entry in entries:
+        files = entry.payload if isinstance(entry.payload, dict) else {}
+        rows.append({"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "),
+                     "event": entry.event, "document": entry.document_id, "customer": entry.customer,
+                     "kind": entry.kind, "by": entry.actor,
+                     "file": (files.get("output") or files.get("received") or {}).get("path")})
+    for line in table(rows, ["seq", "recorded_at", "event", "document", "customer", "kind", "by", "file"]):
+        click.echo(line)
+
+
+@register.command("show")
+@workspace_option
+@click.argument("document_id")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def register_show(ctx: click.Context, document_id: str, output_format: str) -> None:
+    """Show the full manifest of DOCUMENT_ID and every later event about it.
+
+    \b
+    Example:
+      mspdocs register show AGR-7Q2M9XKD
+    """
+    from .register import show_document
+
+    entries = show_document(document_id, workspace_of(ctx))
+    if output_format == "json":
+        emit("json", [entry.as_dict() for entry in entries], [])
+        return
+    for entry in entries:
+        click.echo(f"entry {entry.seq}: {entry.event} by {entry.actor} at {entry.recorded_at}")
+        click.echo(f"  entry hash {entry.entry_hash}\n  prev hash  {entry.prev_hash}")
+        click.echo("  " + json.dumps(entry.payload, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  "))
+
+
+@register.command("verify")
+@workspace_option
+@click.option("--head", metavar="HASH", help="A head hash anchored earlier: fail if the register lost it.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
+    """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
+
+    Prints the head hash: keep it elsewhere (e.g. send it with signed documents) and check it later
+    with --head, which detects entries removed after it.
+
+    \b
+    Example:
+      mspdocs register verify
+      mspdocs register verify --head 3f5a...e1 --format json
+    """
+    from .verification import verify
+
+    result = verify(workspace_of(ctx), head)
+    if output_format == "json":
+        emit("json", result.as_dict(), [])
+    else:
+        for finding in result.problems:
+            click.echo(f"BROKEN  {finding}")
+        for finding in result.warnings:
+            click.echo(f"warning {finding}")
+        if result.anchor_found:
+            click.echo(f"anchored head {result.anchor} is in the register")
+        click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "
+                   f"{len(result.problems)} problems, {len(result.warnings)} warnings")
+        click.echo(f"head {result.head}")
+    if not result.ok:
+        ctx.exit(1)
+
+
+@click.group()
+def signed() -> None:
+    """Record the signed copies customers return, and whose signing certificates to trust.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+      mspdocs signed add returned.pdf
+    """
+
+
+@signed.command("add")
+@workspace_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--document", "document_id", metavar="DOC_ID",
+              help="The document the file belongs to (default: the id in the PDF's metadata).")
+@click.option("--signer", metavar="NAME", help="Scanned wet-ink copy: who signed it (with --signed-on).")
+@click.option("--signed-on", "signed_on", type=DATE, help="Scanned wet-ink copy: when (YYYY-MM-DD).")
+@click.option("--by", metavar="NAME", help="Who records, for the register (default: $USER).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: str | None,
+               signed_on: dt.date | None, by: str | None, output_format: str) -> None:
+    """Check a signed FILE against the document generated, store it and record it; exit 1 if rejected.
+
+    A digitally signed PDF must start with exactly the PDF that was generated, and every signature
+    must be intact with nothing but form filling after it. A signer whose certificate does not chain
+    to the trust store (`signed trust add`) is recorded as "intact, signer not trusted". A scanned
+    wet-ink copy needs --document, --signer and --signed-on, and is recorded as lower assurance.
+
+    \b
+    Example:
+      mspdocs signed add returned/AGR-7Q2M9XKD-signed.pdf
+      mspdocs signed add scan.pdf --document AGR-7Q2M9XKD --signer "Pat Doe" --signed-on 2026-12-01
+    """
+    from .received import add_signed
+
+    receipt = add_signed(file, document_id, signer, signed_on, by, workspace=workspace_of(ctx))
+    line = (f"recorded {receipt.document_id}: {receipt.assurance}, signed by {receipt.signer} "
+            f"{receipt.signed_when} (stored {shown(receipt.path)})")
+    emit(output_format, receipt.as_dict(), [line])
+
+
+@signed.group("trust")
+def signed_trust() -> None:
+    """The root certificates that customers' signing certificates must chain to.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+
+
+@signed_trust.command("add")
+@workspace_option
+@click.argument("cert", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text: a readable table; json: stable, for scripts.")
+@click.pass_context
+def signed_trust_add(ctx: click.Context, cert: str, output_format: str) -> None:
+    """Trust the certificate CERT (PEM or DER) as a root for customers' signatures.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+    from .trust import add_trusted
+
+    trusted = add_trusted(cert, workspace_of(ctx))
+    state = "trusted" if trusted.added else "already trusted"
+    emit(output_format, trusted.as_dict(),
+          [f"{state}: {trusted.subject} (SHA-256 {trusted.fingerprint})"])
+
