@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from jinja2 import TemplateError
 
 from .environment import environment
 from .errors import InputError, MspdocsError, RenderError
+from .files import read_bytes
 
 
 class DocumentTemplate:
@@ -19,10 +21,9 @@ class DocumentTemplate:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read template: {exc.strerror}", path=path) from None
+        self.data = read_bytes(path)
+        if not _is_word_document(self.data):
+            raise InputError("not a Word document (.docx): the template cannot be opened", path=path)
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self._patched: dict[str, str] = {}
 
@@ -38,6 +39,11 @@ class DocumentTemplate:
                 if src_xml not in patched:
                     patched[src_xml] = super().patch_xml(src_xml)
                 return patched[src_xml]
+
+            # Document properties are set from data by mspdocs, never rendered: a tag left in them is
+            # caught by the check after rendering instead of being filled with escaped text.
+            def render_properties(self, context, jinja_env=None) -> None:
+                return None
 
             # Listing expansion only acts on tab, newline, bell and form-feed characters; skip the
             # whole-document regex pass when there are none (the usual case).
@@ -115,3 +121,11 @@ def custom_properties(data: bytes) -> dict[str, str]:
             return {}
         root = etree.fromstring(archive.read("docProps/custom.xml"))
     return {node.get("name"): "".join(node.itertext()) for node in root}
+
+
+def _is_word_document(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False

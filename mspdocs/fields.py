@@ -12,7 +12,8 @@ from .errors import InputError
 from .yamlfile import LineDict, LineList
 
 # Control characters cannot be stored in a Word document and are never meant in a contract.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Text-direction embeddings, overrides and isolates can make the page show other text than the data holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -65,7 +66,7 @@ class Fields:
         if value is None:
             return None
         if _CONTROL.search(value):
-            raise self.error(key, "contains a control character")
+            raise self.error(key, "contains a control or text-direction override character")
         if not multiline and ("\n" in value or "\r" in value or "\t" in value):
             raise self.error(key, "must be on one line")
         return value

@@ -12,7 +12,8 @@ from lxml import etree
 from .errors import RenderError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml")
+_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"
+                         r"|docProps/(core|app|custom)\.xml")
 TAG_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 

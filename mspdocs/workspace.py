@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import InputError
 from .fields import Fields
+from .files import read_text
 
 PROFILE_NAME = "mspdocs.toml"
 _PATH_DEFAULTS = {
@@ -79,7 +80,7 @@ def _person(fields: Fields) -> dict[str, str]:
 def read_profile(path: Path) -> Profile:
     """Parse and validate mspdocs.toml."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     top = Fields(_as_text(raw), path)

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .files import read_text
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -104,10 +105,4 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
 
 def read_yaml(path: Path) -> Any:
     """Read and strictly parse one YAML file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
-    return parse_yaml(text, path)
+    return parse_yaml(read_text(path), path)

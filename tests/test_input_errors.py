@@ -156,3 +156,25 @@ def test_a_numbered_looking_name_is_not_turned_into_a_list(runner, workspace):
     body = "\n".join(p.text for p in Document(json.loads(result.output)[0]["path"]).paragraphs)
     assert "(a)\tAcme" not in body
     assert body.count("1) Acme") > 5
+
+
+def test_text_direction_overrides_are_refused(runner, workspace):
+    write_customer(workspace, customer_yaml(legal_name="שלום \u202eevil\u202c LLC"))
+    result = _generate(runner, workspace, "tiny-co")
+    assert result.exit_code == 2
+    assert "legal_name: contains a control or text-direction override character" in result.output
+
+
+def test_a_profile_that_is_not_utf8_is_bad_input(runner, workspace):
+    with open(workspace / "mspdocs.toml", "ab") as handle:
+        handle.write(b'\n# \xff\n')
+    result = runner.invoke(cli, ["-w", str(workspace), "customers", "check"])
+    assert result.exit_code == 2
+    assert "mspdocs.toml:" in result.output and "not UTF-8" in result.output
+
+
+def test_a_template_that_is_not_a_word_document_is_bad_input(runner, workspace):
+    (workspace / "templates" / "agreement.docx").write_bytes(b"garbage")
+    result = _generate(runner, workspace, "pinecrest-law")
+    assert result.exit_code == 2
+    assert "agreement.docx: not a Word document" in result.output

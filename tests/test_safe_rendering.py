@@ -139,3 +139,22 @@ def test_hostile_values_appear_verbatim_and_the_document_opens(tmp_path_factory,
     body = _body(data)
     assert legal_name in body and signatory in body
     Document(io.BytesIO(data))  # Word's library opens it
+
+
+def test_a_tag_in_the_template_properties_is_caught(runner, workspace):
+    import shutil as _shutil
+
+    template = workspace / "templates" / "agreement.docx"
+    unpacked = workspace.parent / "unpacked"
+    with zipfile.ZipFile(template) as archive:
+        archive.extractall(unpacked)
+    app = unpacked / "docProps" / "app.xml"
+    text = app.read_text(encoding="utf-8")
+    app.write_text(text.replace("</Properties>", "<Company>{{ msp.legal_name }}</Company></Properties>"),
+                   encoding="utf-8")
+    template.unlink()
+    _shutil.make_archive(str(template.with_suffix("")), "zip", unpacked)
+    template.with_suffix(".zip").rename(template)
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert result.exit_code == 2
+    assert "template tag survived rendering in docProps/app.xml" in result.output
