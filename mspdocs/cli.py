@@ -48,9 +48,14 @@ def init(directory: str, examples: bool) -> None:
     from .workspace import init_workspace
 
     created = init_workspace(directory, examples=examples)
-    click.echo(f"created workspace {shown(created)}")
-    click.echo(f"next: edit {shown(created / 'mspdocs.toml')}, add customers, then "
-               f"`mspdocs -w {shown(created)} generate agreement --all`")
+    where = shown(created)
+    click.echo(f"created workspace {where}")
+    if examples:
+        click.echo(f"next: mspdocs -w {where} generate agreement --all")
+        return
+    click.echo(f"next: describe your MSP in {shown(created / 'mspdocs.toml')}, add one YAML file per customer "
+               f"in {shown(created / 'customers')}, and have counsel review and approve the clause library "
+               f"(mspdocs -w {where} clauses lint; mspdocs -w {where} clauses approve ID... --by NAME)")
 
 
 @cli.command()

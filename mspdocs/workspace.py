@@ -15,6 +15,7 @@ from typing import Any
 from .errors import InputError
 from .fields import Fields
 from .files import read_text
+from .writer import current_umask
 
 PROFILE_NAME = "mspdocs.toml"
 _PATH_DEFAULTS = {
@@ -163,17 +164,26 @@ def defaults_root() -> Path:
 
 
 def init_workspace(target: str | Path, examples: bool = False) -> Path:
-    """Create a workspace from the built-in defaults; refuses a folder that is not empty."""
+    """Create a workspace from the built-in defaults; refuses a folder that is not empty.
+
+    With `examples`, the sample portfolio comes too, and the built-in clauses come approved as shipped;
+    without, the clause library awaits the MSP's own counsel (`mspdocs clauses approve`).
+    """
     target = Path(target).resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError("refusing to initialise: the folder is not empty", path=target)
     source = defaults_root()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot create the workspace here: {exc.strerror or exc}", path=target) from None
     try:
         shutil.copyfile(Path(__file__).with_name("profile.toml"), staging / PROFILE_NAME)
         shutil.copyfile(source / "catalog.yaml", staging / "catalog.yaml")
-        shutil.copytree(source / "clauses", staging / "clauses")
+        # The shipped approvals are the sample's, not the MSP's counsel's: a new library awaits review.
+        kept_approvals = () if examples else ("approvals.lock", ".approved")
+        shutil.copytree(source / "clauses", staging / "clauses", ignore=shutil.ignore_patterns(*kept_approvals))
         shutil.copytree(source / "templates", staging / "templates")
         customers = staging / "customers"
         if examples:
@@ -181,6 +191,7 @@ def init_workspace(target: str | Path, examples: bool = False) -> Path:
         else:
             customers.mkdir()
         (staging / "output").mkdir()
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a workspace is shared
         if target.exists():
             target.rmdir()
         staging.rename(target)

@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import InputError
 
 
-def _umask() -> int:
+def current_umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
@@ -30,7 +30,7 @@ def stage(path: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~current_umask())
     except BaseException:
         os.unlink(temporary)
         raise

@@ -83,3 +83,34 @@ def test_init_works_from_the_wheel_alone(wheel, tmp_path):
     subprocess.run([sys.executable, "-c", code, str(site), str(tmp_path / "ws")], check=True, cwd=tmp_path, env=env)
     assert len(list((tmp_path / "ws" / "clauses").glob("*.md"))) >= 25
     assert list((tmp_path / "ws" / "customers").glob("*.yaml"))
+
+
+def test_a_new_library_awaits_counsel_but_the_example_comes_approved(runner, tmp_path):
+    plain, example = tmp_path / "plain", tmp_path / "example"
+    assert "approve" in runner.invoke(cli, ["init", str(plain)]).output
+    runner.invoke(cli, ["init", str(example), "--examples"])
+    assert not (plain / "clauses" / "approvals.lock").exists()
+    assert runner.invoke(cli, ["-w", str(plain), "clauses", "lint"]).exit_code == 1
+    assert runner.invoke(cli, ["-w", str(example), "clauses", "lint"]).exit_code == 0
+    import shutil as _shutil
+
+    _shutil.copy(example / "customers" / "pinecrest-law.yaml", plain / "customers")
+    refused = runner.invoke(cli, ["-w", str(plain), "generate", "agreement", "pinecrest-law"])
+    assert refused.exit_code == 1
+    assert "clause 'definitions.terms'" in refused.output and "unapproved clauses are refused" in refused.output
+
+
+def test_the_workspace_folder_is_not_private(runner, tmp_path):
+    runner.invoke(cli, ["init", str(tmp_path / "shared")])
+    assert (tmp_path / "shared").stat().st_mode & 0o055 == 0o055 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    from mspdocs.writer import current_umask
+
+    return current_umask()
+
+
+def test_init_where_nothing_can_be_written_is_bad_input(runner, tmp_path):
+    result = runner.invoke(cli, ["init", "/proc/mspdocs-cannot-be-here"])
+    assert result.exit_code == 2 and "cannot create the workspace here" in result.output
