@@ -94,8 +94,7 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
         placed = [p.clause for p in assembly.placed]
-        check_placed(placed + [c for c in assembly.deciding if c not in placed], _approvals(job),
-                     label=customer_id)
+        check_placed(placed + [c for c in assembly.deciding if c not in placed], _approvals(job))
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
@@ -111,7 +110,6 @@ def render_one(job: Job, customer_id: str) -> Rendered:
             "document id": document_id,
         })
     except MspdocsError as exc:
-        exc.message = f"{customer_id}: {exc.message}"
         exc.path = exc.path or str(job.template.path)
         raise
     filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
@@ -186,11 +184,26 @@ def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] 
         raise
     finally:
         _WORKER_JOB, _WORKER_STAGING = None, False
-    errors = [result for result in results if isinstance(result, MspdocsError)]
-    if errors:
+    failed = [(customer_id, result) for customer_id, result in zip(ids, results)
+              if isinstance(result, MspdocsError)]
+    if failed:
         discard_staged([r for r in results if isinstance(r, Rendered)])
-        raise_all(errors)
+        raise_all(by_customer(failed))
     return results
+
+
+def by_customer(failed: list[tuple[str, MspdocsError]]) -> list[MspdocsError]:
+    """One error per distinct problem, naming the customers it stopped (a changed clause is said once)."""
+    groups: dict[tuple, tuple[MspdocsError, list[str]]] = {}
+    for customer_id, error in failed:
+        key = (type(error), error.message, error.path, error.line, error.field, error.clause)
+        groups.setdefault(key, (error, []))[1].append(customer_id)
+    merged = []
+    for error, customers in groups.values():
+        shown = ", ".join(customers[:3]) + (f" and {len(customers) - 3} more" if len(customers) > 3 else "")
+        error.message = f"{shown}: {error.message}"
+        merged.append(error)
+    return merged
 
 
 def discard_staged(rendered: list[Rendered]) -> None:

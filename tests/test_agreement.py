@@ -156,3 +156,12 @@ def test_a_name_ending_in_a_period_does_not_double_the_period(runner, workspace)
     body = _body(item["path"])
     assert "Machining, Inc.." not in body
     assert "Customer means Northfield Precision Machining, Inc." in body
+
+
+def test_a_changed_clause_is_reported_once_for_the_whole_batch(runner, workspace):
+    clause = workspace / "clauses" / "general.entire-agreement.md"
+    clause.write_text(clause.read_text().replace("Agreement", "Contract", 1))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "general.entire-agreement" in line]
+    assert len(lines) == 1 and "and 4 more:" in lines[0]
