@@ -88,10 +88,10 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
 
     \b
     Example:
-      mspdocs generate agreement acme-dental
+      mspdocs generate agreement pinecrest-law
       mspdocs generate agreement --all --jobs 2 --pdf --format json
-      mspdocs generate risk-letter acme-dental --service edr --pdf --sign
-      mspdocs generate insurance-notice acme-dental --as-of 2026-12-01
+      mspdocs generate risk-letter pinecrest-law --service edr --pdf --sign
+      mspdocs generate insurance-notice pinecrest-law --as-of 2026-12-01
       mspdocs generate clause-book
     """
     from .generate import generate as run
@@ -137,7 +137,7 @@ def customers() -> None:
     \b
     Example:
       mspdocs customers list
-      mspdocs customers check acme-dental
+      mspdocs customers check pinecrest-law
     """
 
 
@@ -173,7 +173,7 @@ def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
     \b
     Example:
       mspdocs customers check
-      mspdocs customers check acme-dental pinecrest-law
+      mspdocs customers check pinecrest-law muller-obrien
     """
     from .customers import list_customers
 

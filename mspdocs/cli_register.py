@@ -16,7 +16,7 @@ def register() -> None:
 
     \b
     Example:
-      mspdocs register list --customer acme-dental
+      mspdocs register list --customer pinecrest-law
       mspdocs register verify
     """
 

@@ -32,3 +32,17 @@ def test_help_does_not_import_heavy_libraries():
             "print(','.join(heavy))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_help_examples_name_customers_of_the_example_portfolio(runner):
+    from pathlib import Path
+
+    examples = {p.stem for p in (Path(__file__).parent.parent / "examples" / "customers").glob("*.yaml")}
+    for path, _ in _commands(cli):
+        text = runner.invoke(cli, [*path, "--help"]).output
+        for line in text.split("Example:")[-1].splitlines():
+            words = line.split()
+            if words[:2] in (["mspdocs", "generate"], ["mspdocs", "customers"]):
+                named = [w for w in words[3:] if not w.startswith("-") and "-" in w and w not in
+                         ("risk-letter", "insurance-notice", "clause-book", "2026-12-01")]
+                assert set(named) <= examples, f"{line.strip()} names a customer the examples lack"
