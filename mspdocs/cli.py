@@ -60,10 +60,12 @@ def init(directory: str, examples: bool) -> None:
 
 @cli.command()
 @workspace_option
-@click.argument("kind", type=click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"]))
+@click.argument("kind", metavar="KIND",
+                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
-@click.option("--draft", is_flag=True, help="Mark every page DRAFT.")
+@click.option("--draft", is_flag=True,
+              help="Generate even with unapproved clauses; every page and the properties say DRAFT.")
 @click.option("--as-of", "as_of", type=DATE, help="Date the documents (YYYY-MM-DD; default today).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents rendered, and LibreOffice converters run, in parallel.")
@@ -72,7 +74,7 @@ def init(directory: str, examples: bool) -> None:
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside each document (LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Make the PDFs archival PDF/A-2b (implies --pdf).")
 @click.option("--sign", is_flag=True,
-              help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; with --pdf).")
+              help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; implies --pdf).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="text: a readable table; json: stable, for scripts.")
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
@@ -82,7 +84,8 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
              output_format: str, by: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file written.
 
-    KIND is agreement, risk-letter (the customer's declined services) or insurance-notice.
+    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, or
+    clause-book (the whole library for counsel, no customers).
     With --sign, the certificate's password comes from the environment variable named by
     password_env in mspdocs.toml (default MSPDOCS_P12_PASSWORD), else it is asked for.
 
@@ -97,14 +100,20 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     from .generate import generate as run
 
     if kind == "clause-book":
+        ignored = [name for name, given in (("--draft", draft), ("--pdf", pdf), ("--pdfa", pdfa),
+                                            ("--sign", sign), ("--service", services)) if given]
+        if ignored:
+            raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is one Word document "
+                                   "for counsel)")
         _clause_book(ctx, customers, all_customers, as_of, output_format, by)
         return
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
     options = {"workspace": workspace_of(ctx), "as_of": as_of, "draft": draft, "jobs": jobs,
-               "services": list(services) or None, "pdf": pdf or pdfa, "pdfa": pdfa, "sign": sign,
-               "ask_password": lambda prompt: click.prompt(prompt, hide_input=True, err=True), "by": by}
+               "services": list(services) or None, "pdf": pdf, "pdfa": pdfa, "sign": sign,
+               "ask_password": lambda prompt: click.prompt(prompt, hide_input=True, err=True), "by": by,
+               "on_skip": lambda customer, reason: click.echo(f"skipped {customer}: {reason}", err=True)}
     with ProgressBar(kind) as progress:
         written = run(kind, ids, on_progress=progress, **options)
     if output_format == "json":

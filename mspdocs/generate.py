@@ -63,12 +63,12 @@ class Generated:
     pdf_path: Path | None = None
     pdf_sha256: str | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        shown = {"customer": self.customer, "kind": self.kind, "document_id": self.document_id,
-                 "path": str(self.path), "sha256": self.sha256}
-        if self.pdf_path is not None:
-            shown.update(pdf=str(self.pdf_path), pdf_sha256=self.pdf_sha256)
-        return shown
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of `generate --format json`: every key always present."""
+        return {"customer": self.customer or None, "kind": self.kind, "document_id": self.document_id,
+                "as_of": self.manifest.get("as_of"), "draft": bool(self.manifest.get("draft")),
+                "path": str(self.path), "sha256": self.sha256,
+                "pdf": str(self.pdf_path) if self.pdf_path else None, "pdf_sha256": self.pdf_sha256}
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,8 @@ def discard_staged(rendered: list[Rendered]) -> None:
 
 
 def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None,
-            as_of: dt.date | None = None, draft: bool = False, services: list[str] | None = None) -> Job:
+            as_of: dt.date | None = None, draft: bool = False, services: list[str] | None = None,
+            on_skip: Callable[[str, str], None] | None = None) -> Job:
     """Load and validate every input of a batch; nothing is written."""
     if kind_name not in KINDS:
         raise InputError(f"unknown document kind '{kind_name}' (known: {', '.join(KINDS)})")
@@ -226,7 +227,8 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     catalog = load_catalog(workspace.path("catalog"))
     library = load_library(workspace.path("clauses"))
     customers = load_customers(workspace, catalog, customer_ids)
-    customers = select_services(kind_name, customers, services, named=customer_ids is not None)
+    customers = select_services(kind_name, customers, services, named=customer_ids is not None,
+                                on_skip=on_skip)
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
@@ -287,12 +289,16 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
              as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
              on_progress: Callable[[int, int], None] | None = None, services: list[str] | None = None,
              pdf: bool = False, pdfa: bool = False, sign: bool = False,
-             ask_password: Callable[[str], str] | None = None, by: str | None = None) -> list[Generated]:
-    """Generate `kind` for the named customers (all when None): validate all, render all, then write."""
+             ask_password: Callable[[str], str] | None = None, by: str | None = None,
+             on_skip: Callable[[str, str], None] | None = None) -> list[Generated]:
+    """Generate `kind` for the named customers (all when None): validate all, render all, then write.
+
+    `pdfa` and `sign` imply `pdf`. With all customers, one with nothing for this kind (a risk letter
+    for a customer that declined nothing) is skipped and reported to `on_skip(customer, reason)`.
+    """
+    pdf = pdf or pdfa or sign
     space = open_workspace(workspace)
-    job = prepare(space, kind, customer_ids, as_of, draft, services)
-    if (pdfa or sign) and not pdf:
-        raise InputError("--pdfa and --sign apply to PDFs: add --pdf")
+    job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     signer = msp_signer(space, kind, ask_password) if sign else None
     rendered = render_all(job, jobs, on_progress, staging=True)
     try:

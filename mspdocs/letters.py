@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from .catalog import Catalog
@@ -12,12 +13,12 @@ from .errors import InputError, raise_all
 from .workspace import Workspace
 
 
-def select_services(kind: str, customers: list[Customer], services: list[str] | None,
-                    named: bool) -> list[Customer]:
+def select_services(kind: str, customers: list[Customer], services: list[str] | None, named: bool,
+                    on_skip: Callable[[str, str], None] | None = None) -> list[Customer]:
     """For a risk letter, each customer with only the declined services it covers; others unchanged.
 
-    Named customers that declined nothing are an error; with --all they are skipped, as there is
-    nothing for them to acknowledge.
+    Named customers that declined nothing are an error; with --all they are skipped (reported to
+    `on_skip` with the reason), as there is nothing for them to acknowledge.
     """
     if kind != "risk-letter":
         if services:
@@ -27,9 +28,11 @@ def select_services(kind: str, customers: list[Customer], services: list[str] | 
     for customer in customers:
         declined = customer.services["declined"]
         if not declined:
+            reason = "declined no services; there is nothing to acknowledge"
             if named:
-                errors.append(InputError(f"{customer.id} declined no services; there is nothing to "
-                                         "acknowledge", path=customer.path, field="services.declined"))
+                errors.append(InputError(f"{customer.id} {reason}", path=customer.path, field="services.declined"))
+            elif on_skip:
+                on_skip(customer.id, reason)
             continue
         if services:
             unknown = [sid for sid in dict.fromkeys(services) if sid not in declined]

@@ -131,3 +131,14 @@ def test_insurance_notice_without_a_policy(runner, workspace):
     text = _text(workspace, "tiny-co", "insurance-notice")
     assert "No policy on file." in text
     assert "No cyber-liability policy is on file." in text
+
+
+def test_risk_letters_for_all_say_whom_they_skip(runner, workspace):
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "skipped cascade-family-medicine: declined no services" in result.output
+
+
+def test_the_clause_book_refuses_options_it_cannot_honour(runner, workspace):
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "clause-book", "--pdf"])
+    assert result.exit_code == 2 and "the clause book takes no --pdf" in result.output

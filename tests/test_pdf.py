@@ -159,7 +159,8 @@ def test_a_hung_converter_is_killed_with_everything_it_started(tmp_path, monkeyp
         pytest.fail("the converter's child process survived the timeout")
 
 
-def test_sign_and_pdfa_need_pdf(runner, workspace):
+def test_sign_implies_pdf_and_needs_the_msp_certificate(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law", "--sign"])
     assert result.exit_code == 2
-    assert "add --pdf" in result.output
+    assert "countersigning needs the MSP's certificate" in result.output
+    assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
