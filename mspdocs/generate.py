@@ -83,7 +83,7 @@ class Job:
     customers: dict[str, Customer]
     as_of: dt.date
     draft: bool
-    approvals: dict[str, Any] | None = None  # clause id -> Approval; None: read from the library
+    approvals: dict[str, Any]  # clause id -> Approval
 
 
 def render_one(job: Job, customer_id: str) -> Rendered:
@@ -94,7 +94,7 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
         placed = [p.clause for p in assembly.placed]
-        check_placed(placed + [c for c in assembly.deciding if c not in placed], _approvals(job))
+        check_placed(placed + [c for c in assembly.deciding if c not in placed], job.approvals)
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
@@ -132,12 +132,7 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
     }
 
 
-def _approvals(job: Job) -> dict[str, Any]:
-    return job.approvals if job.approvals is not None else load_approvals(job.library.folder)
-
-
 _WORKER_JOB: Job | None = None
-_WORKER_STAGING: bool = False
 
 
 def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
@@ -145,25 +140,22 @@ def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
         rendered = render_one(_WORKER_JOB, customer_id)
     except MspdocsError as exc:
         return exc
-    if not _WORKER_STAGING:
-        return rendered
     # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
     target = rendered.target(_WORKER_JOB.workspace.output_dir)
     return replace(rendered, staged=stage(target, rendered.data))
 
 
-def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] | None = None,
-               staging: bool = False) -> list[Rendered]:
+def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] | None = None) -> list[Rendered]:
     """Render every customer of the job; all errors are gathered and raised together.
 
-    With `staging`, each document is also written under a hidden name beside its target, to be
-    published by `write_all`; if any document fails, every staged file is removed again.
+    Each document is also written under a hidden name beside its target, to be published by
+    `write_all`; if any document fails, every staged file is removed again.
     """
-    global _WORKER_JOB, _WORKER_STAGING
+    global _WORKER_JOB
     ids = list(job.customers)
     serial = ids if jobs <= 1 or len(ids) < 3 else ids[:1]
     results: list[Rendered | MspdocsError] = []
-    _WORKER_JOB, _WORKER_STAGING = job, staging
+    _WORKER_JOB = job
     try:
         # The first document is rendered here, so forked workers inherit its compiled templates.
         for customer_id in serial:
@@ -183,7 +175,7 @@ def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] 
         discard_staged([r for r in results if isinstance(r, Rendered)])
         raise
     finally:
-        _WORKER_JOB, _WORKER_STAGING = None, False
+        _WORKER_JOB = None
     failed = [(customer_id, result) for customer_id, result in zip(ids, results)
               if isinstance(result, MspdocsError)]
     if failed:
@@ -300,7 +292,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     signer = msp_signer(space, kind, ask_password) if sign else None
-    rendered = render_all(job, jobs, on_progress, staging=True)
+    rendered = render_all(job, jobs, on_progress)
     try:
         pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
         return write_all(space, rendered, pdfs, by)

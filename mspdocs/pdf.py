@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import multiprocessing
 import os
@@ -93,14 +92,6 @@ def _kill_group(process: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     process.communicate()
-
-
-def pdf_text(data: bytes) -> str:
-    """The extracted text of every page of a PDF."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def verify_pdf(path: Path, document_id: str) -> bytes:
@@ -231,7 +222,3 @@ def to_pdfs(sources: list[PdfSource], jobs: int = 1, pdfa: bool = False,
                 results[source.document_id] = item
     raise_all(errors)
     return results
-
-
-def manifest_sha256(manifest_json: str) -> str:
-    return hashlib.sha256(manifest_json.encode("utf-8")).hexdigest()
