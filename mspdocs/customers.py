@@ -34,30 +34,12 @@ class Customer:
         return self.data["legal_name"]
 
 
-def _address(fields: Fields) -> dict[str, str]:
-    fields.reject_unknown({"street", "city", "region", "postal_code", "country"})
-    address = {key: fields.text(key) for key in ("street", "city", "region", "postal_code", "country")}
-    if not re.fullmatch(r"[A-Z]{2}", address["country"]):
-        raise fields.error("country", f"'{address['country']}' is not a two-letter country code (e.g. US)")
-    return address
-
-
-def _signatory(fields: Fields) -> dict[str, str]:
-    fields.reject_unknown({"name", "title", "email"})
-    person = {key: fields.text(key) for key in ("name", "title", "email")}
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
-        raise fields.error("email", f"'{person['email']}' is not an email address")
-    return person
-
-
 def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     fields.reject_unknown({"effective", "term_months", "monthly_fee", "currency", "governing_law",
                            "renewal_months", "payment_terms_days", "notice_days",
                            "insurance_required", "liability_cap_amount"})
     defaults = workspace.profile.agreement_defaults
-    currency = fields.text("currency", required=False) or workspace.profile.msp["currency"]
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise fields.error("currency", f"'{currency}' is not a three-letter currency code (e.g. USD)")
+    currency = fields.currency("currency", default=workspace.profile.msp["currency"])
     agreement = {
         "effective": fields.date("effective"),
         "term_months": fields.integer("term_months", minimum=1),
@@ -131,9 +113,9 @@ def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog)
     data: dict[str, Any] = {
         "id": customer_id,
         "legal_name": top.text("legal_name"),
-        "address": _address(top.section("address")),
+        "address": top.address("address"),
         "industry": top.text("industry", required=False) or "unspecified",
-        "signatory": _signatory(top.section("signatory")),
+        "signatory": top.person("signatory"),
         "agreement": _agreement(top.section("agreement"), workspace),
     }
     insurance = top.section("insurance", required=False)

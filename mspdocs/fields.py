@@ -140,6 +140,32 @@ class Fields:
             items.append((item.strip(), line))
         return items
 
+    def address(self, key: str) -> dict[str, str]:
+        """A postal address: street, city, region, postal code and a two-letter country code."""
+        fields = self.section(key)
+        names = ("street", "city", "region", "postal_code", "country")
+        fields.reject_unknown(set(names))
+        address = {name: fields.text(name) for name in names}
+        if not re.fullmatch(r"[A-Z]{2}", address["country"]):
+            raise fields.error("country", f"'{address['country']}' is not a two-letter country code (e.g. US)")
+        return address
+
+    def person(self, key: str) -> dict[str, str]:
+        """Someone who signs: name, title and email address."""
+        fields = self.section(key)
+        fields.reject_unknown({"name", "title", "email"})
+        person = {name: fields.text(name) for name in ("name", "title", "email")}
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
+            raise fields.error("email", f"'{person['email']}' is not an email address")
+        return person
+
+    def currency(self, key: str, default: str | None = None) -> str:
+        """A three-letter ISO currency code (USD), or `default` when the field is absent."""
+        code = self.text(key, required=default is None) or default
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise self.error(key, f"'{code}' is not a three-letter currency code (e.g. USD)")
+        return code
+
     def reject_unknown(self, known: set[str] | frozenset[str]) -> None:
         for key in self.data:
             if key not in known:

@@ -68,16 +68,6 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-def _address(fields: Fields) -> dict[str, str]:
-    fields.reject_unknown({"street", "city", "region", "postal_code", "country"})
-    return {key: fields.text(key) for key in ("street", "city", "region", "postal_code", "country")}
-
-
-def _person(fields: Fields) -> dict[str, str]:
-    fields.reject_unknown({"name", "title", "email"})
-    return {key: fields.text(key) for key in ("name", "title", "email")}
-
-
 def read_profile(path: Path) -> Profile:
     """Parse and validate mspdocs.toml."""
     try:
@@ -95,13 +85,13 @@ def read_profile(path: Path) -> Profile:
         "legal_name": msp.text("legal_name"),
         "email": msp.text("email"),
         "phone": msp.text("phone"),
-        "currency": _currency(msp, "currency"),
+        "currency": msp.currency("currency"),
         "min_insurance_limit": msp.amount("min_insurance_limit", minimum=0),
         "qbr_cadence_days": msp.integer("qbr_cadence_days", minimum=1),
         "liability_cap_months": msp.integer("liability_cap_months", minimum=1),
         "insurance_required": msp.boolean("insurance_required"),
-        "address": _address(msp.section("address")),
-        "signatory": _person(msp.section("signatory")),
+        "address": msp.address("address"),
+        "signatory": msp.person("signatory"),
     }
     if msp.has("website"):
         msp_context["website"] = msp.text("website")
@@ -134,13 +124,6 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
     if fields.has("password_env"):
         signing["password_env"] = fields.text("password_env")
     return signing
-
-
-def _currency(fields: Fields, key: str) -> str:
-    code = fields.text(key)
-    if len(code) != 3 or not code.isalpha() or not code.isupper():
-        raise fields.error(key, f"'{code}' is not a three-letter currency code (e.g. USD)")
-    return code
 
 
 def open_workspace(root: str | Path | None = None) -> Workspace:
