@@ -52,20 +52,18 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
     return {name: to_records(value, name) for name, value in values.items()}
 
 
+# How each classification reads in the agreement's scope table.
+_SCOPE_ROWS = (
+    ("subscribed", "Included", lambda service: service.description),
+    ("excluded", "Excluded", lambda service: f"Not provided under this Agreement. {service.description}"),
+    ("declined", "Declined", lambda service: "Recommended by Provider and declined by Customer. Risk kept by "
+                                             f"Customer: {service.risk_if_declined} See the Risk Acceptance Letter."),
+)
+
+
 def _agreement_context(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
-    rows = []
-    for service_id in customer.services["subscribed"]:
-        service = catalog[service_id]
-        rows.append({"service": service.name, "status": "Included", "notes": service.description})
-    for service_id in customer.services["excluded"]:
-        service = catalog[service_id]
-        rows.append({"service": service.name, "status": "Excluded",
-                     "notes": f"Not provided under this Agreement. {service.description}"})
-    for service_id in customer.services["declined"]:
-        service = catalog[service_id]
-        rows.append({"service": service.name, "status": "Declined",
-                     "notes": f"Recommended by Provider and declined by Customer. Risk kept by Customer: "
-                              f"{service.risk_if_declined} See the Risk Acceptance Letter."})
+    rows = [{"service": catalog[service_id].name, "status": status, "notes": notes(catalog[service_id])}
+            for list_name, status, notes in _SCOPE_ROWS for service_id in customer.services[list_name]]
     terms = customer.data["agreement"]
     fees = [
         {"item": "Monthly service fee", "amount": format_money(terms["monthly_fee"], terms["currency"])},
