@@ -143,6 +143,8 @@ def _generated_lines(entry, payload: dict) -> list[str]:
 def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
     """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
 
+    Only reads: a missing register is a problem when output/ or received/ holds documents.
+
     Prints the head hash: keep it elsewhere (e.g. send it with signed documents) and check it later
     with --head, which detects entries removed after it.
 
@@ -196,8 +198,9 @@ def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: s
                signed_on: dt.date | None, by: str | None, output_format: str) -> None:
     """Check a signed FILE against the document generated, store it and record it; exit 1 if rejected.
 
-    A digitally signed PDF must start with exactly the PDF that was generated, and every signature
-    must be intact with nothing but form filling after it. A signer whose certificate does not chain
+    A digitally signed PDF must start with exactly the PDF that was generated, every revision added
+    after it may only sign signature fields (or fill forms), and every signature must be intact with
+    nothing but form filling after it. A signer whose certificate does not chain
     to the trust store (`signed trust add`) is recorded as "intact, signer not trusted". A scanned
     wet-ink copy needs --document, --signer and --signed-on, and is recorded as lower assurance.
 
