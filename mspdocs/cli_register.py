@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
 from .cliutil import DATE, FORMATS, emit, shown, table, workspace_of, workspace_option
+
+
+# The kinds of document the register records (`generate`'s kinds).
+REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"])
 
 
 @click.group()
@@ -24,7 +27,7 @@ def register() -> None:
 @register.command("list")
 @workspace_option
 @click.option("--customer", metavar="ID", help="Only this customer's entries.")
-@click.option("--kind", metavar="KIND", help="Only documents of this kind.")
+@click.option("--kind", type=REGISTERED_KINDS, help="Only documents of this kind.")
 @click.option("--since", type=DATE, help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="text: a readable table; json: stable, for scripts.")
@@ -41,17 +44,28 @@ def register_list(ctx: click.Context, customer: str | None, kind: str | None, si
 
     entries = list_entries(workspace_of(ctx), customer=customer, kind=kind, since=since)
     if output_format == "json":
-        emit("json", [entry.as_dict() for entry in entries], [])
-        return
-    rows = []
-    for entry in entries:
-        files = entry.payload if isinstance(entry.payload, dict) else {}
-        rows.append({"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "),
-                     "event": entry.event, "document": entry.document_id, "customer": entry.customer,
-                     "kind": entry.kind, "by": entry.actor,
-                     "file": (files.get("output") or files.get("received") or {}).get("path")})
-    for line in table(rows, ["seq", "recorded_at", "event", "document", "customer", "kind", "by", "file"]):
-        click.echo(line)
+        emit("json", [entry.as_dict() for entry in entries or []], [])
+    else:
+        columns = ["seq", "recorded_at", "event", "document", "customer", "kind", "draft", "by", "file", "pdf"]
+        for line in table([_list_row(entry) for entry in entries or []], columns):
+            click.echo(line)
+    if not entries:
+        click.echo("the register is empty" if entries is None or not (customer or kind or since)
+                   else "no entries match", err=True)
+
+
+def _list_row(entry) -> dict:
+    payload = entry.payload if isinstance(entry.payload, dict) else {}
+
+    def path(key: str) -> str | None:
+        value = payload.get(key)
+        return value.get("path") if isinstance(value, dict) else None
+
+    draft = payload.get("draft")
+    return {"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "), "event": entry.event,
+            "document": entry.document_id, "customer": entry.customer, "kind": entry.kind,
+            "draft": {True: "yes", False: "no"}.get(draft), "by": entry.actor,
+            "file": path("output") or path("received"), "pdf": path("pdf")}
 
 
 @register.command("show")
@@ -70,13 +84,54 @@ def register_show(ctx: click.Context, document_id: str, output_format: str) -> N
     from .register import show_document
 
     entries = show_document(document_id, workspace_of(ctx))
-    if output_format == "json":
-        emit("json", [entry.as_dict() for entry in entries], [])
-        return
+    emit(output_format, [entry.as_dict() for entry in entries], _show_lines(entries))
+
+
+def _when(entry) -> str:
+    return f"{entry.recorded_at[:19].replace('T', ' ')} UTC by {entry.actor} (entry {entry.seq})"
+
+
+def _show_lines(entries) -> list[str]:
+    """A document's generation (header, files, clauses), then each event that followed."""
+    lines: list[str] = []
     for entry in entries:
-        click.echo(f"entry {entry.seq}: {entry.event} by {entry.actor} at {entry.recorded_at}")
-        click.echo(f"  entry hash {entry.entry_hash}\n  prev hash  {entry.prev_hash}")
-        click.echo("  " + json.dumps(entry.payload, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  "))
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        if lines:
+            lines.append("")
+        if entry.event == "document.generated":
+            lines += _generated_lines(entry, payload)
+        else:
+            lines.append(f"{entry.event}  {_when(entry)}")
+            received = payload.get("received") if isinstance(payload.get("received"), dict) else {}
+            for label, value in (("assurance", payload.get("assurance")), ("signer", payload.get("signer")),
+                                 ("signed at", payload.get("signed_at")), ("received", received.get("path")),
+                                 ("entry hash", entry.entry_hash)):
+                if value:
+                    lines.append(f"  {label:<10} {value}")
+    return lines
+
+
+def _generated_lines(entry, payload: dict) -> list[str]:
+    def get(key: str) -> dict:
+        value = payload.get(key)
+        return value if isinstance(value, dict) else {}
+
+    draft = {True: "yes", False: "no"}.get(payload.get("draft"), "-")
+    template = get("template")
+    header = [("document", entry.document_id), ("customer", entry.customer or "-"), ("kind", entry.kind),
+              ("as of", payload.get("as_of") or "-"), ("draft", draft), ("recorded", _when(entry)),
+              ("template", f"{template.get('file', '-')}  sha256 {template.get('sha256', '-')}")]
+    files = [get(key) for key in ("output", "pdf") if get(key)]
+    header += [("files" if i == 0 else "", f"{file.get('path')}  sha256 {file.get('sha256')}")
+               for i, file in enumerate(files)]
+    header += [("data", f"sha256 {payload.get('data_sha256', '-')}"), ("manifest", payload.get("manifest_hash")),
+               ("entry hash", entry.entry_hash),
+               ("prev hash", entry.prev_hash)]
+    lines = [f"{label:<10} {value}" for label, value in header]
+    clauses = [clause for clause in payload.get("clauses") or [] if isinstance(clause, dict)]
+    rows = [{"section": c.get("section"), "id": c.get("id"), "version": c.get("version"),
+             "sha256": str(c.get("sha256") or "")[:12]} for c in clauses]
+    return lines + ([""] + table(rows, ["section", "id", "version", "sha256"]) if rows else [])
 
 
 @register.command("verify")
@@ -87,6 +142,8 @@ def register_show(ctx: click.Context, document_id: str, output_format: str) -> N
 @click.pass_context
 def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
     """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
+
+    Only reads: a missing register is a problem when output/ or received/ holds documents.
 
     Prints the head hash: keep it elsewhere (e.g. send it with signed documents) and check it later
     with --head, which detects entries removed after it.
@@ -141,8 +198,9 @@ def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: s
                signed_on: dt.date | None, by: str | None, output_format: str) -> None:
     """Check a signed FILE against the document generated, store it and record it; exit 1 if rejected.
 
-    A digitally signed PDF must start with exactly the PDF that was generated, and every signature
-    must be intact with nothing but form filling after it. A signer whose certificate does not chain
+    A digitally signed PDF must start with exactly the PDF that was generated, every revision added
+    after it may only sign signature fields (or fill forms), and every signature must be intact with
+    nothing but form filling after it. A signer whose certificate does not chain
     to the trust store (`signed trust add`) is recorded as "intact, signer not trusted". A scanned
     wet-ink copy needs --document, --signer and --signed-on, and is recorded as lower assurance.
 

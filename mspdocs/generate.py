@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,9 +21,10 @@ from .docxrender import DocumentTemplate
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
 from .letters import select_services
-from .register import (Register, canonical_json, current_actor, manifest_hash, provenance_context,
-                       provenance_properties)
+from .register import (Publication, Register, canonical_json, current_actor, manifest_hash,
+                       provenance_context, provenance_properties, relative_path)
 from .signing import msp_signer
+from .verification import require_register_or_no_documents
 from .workspace import Workspace, open_workspace
 from .writer import discard, stage
 
@@ -237,18 +237,19 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
     pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets + pdf_targets if path.exists()])
+    require_register_or_no_documents(workspace)
     batch, written = [], []
     try:
         for item, path in zip(rendered, targets):
             files = [(item.staged or stage(path, item.data), path)]
-            batch.append((files, item.manifest, {"output": {"path": _relative(workspace, path),
+            batch.append((files, item.manifest, {"output": {"path": relative_path(workspace, path),
                                                              "sha256": item.sha256}}))
             pdf = pdfs.get(item.document_id)
             pdf_path = pdf_sha256 = None
             if pdf is not None:
                 pdf_path, pdf_sha256 = path.with_suffix(".pdf"), hashlib.sha256(pdf).hexdigest()
                 files.append((stage(pdf_path, pdf), pdf_path))
-                batch[-1][2]["pdf"] = {"path": _relative(workspace, pdf_path), "sha256": pdf_sha256}
+                batch[-1][2]["pdf"] = {"path": relative_path(workspace, pdf_path), "sha256": pdf_sha256}
             written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
                                      item.manifest, pdf_path, pdf_sha256))
     except BaseException:
@@ -257,12 +258,8 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
                 discard(staged)
         raise
     with Register.of(workspace) as register:
-        register.publish_documents(batch, current_actor(by))
+        register.publish_documents([Publication.generated(*item) for item in batch], current_actor(by))
     return written
-
-
-def _relative(workspace: Workspace, path: Path) -> str:
-    return Path(os.path.relpath(path, workspace.root)).as_posix()
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,

@@ -51,16 +51,29 @@ class PdfFacts:
 
 def inspect_pdf(data: bytes, trust_roots: list[bytes], time_limit: float = TIME_LIMIT_SECONDS) -> PdfFacts:
     """The facts of a PDF, parsed and validated in a forked worker that is stopped after `time_limit`."""
+    return _bounded(read_facts, (data, trust_roots), time_limit)
+
+
+def review_changes(data: bytes, base_length: int, time_limit: float = TIME_LIMIT_SECONDS) -> str | None:
+    """Why the revisions after the first `base_length` bytes are more than signing, or None when they are not.
+
+    Runs in the same bounded worker as `inspect_pdf`.
+    """
+    return _bounded(changes_after, (data, base_length), time_limit)
+
+
+def _bounded(function, args: tuple, time_limit: float):
+    """`function(*args)` in a forked worker, limited in memory and stopped after `time_limit` seconds."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(sender, data, trust_roots), daemon=True)
+    worker = context.Process(target=_work, args=(sender, function, args), daemon=True)
     worker.start()
     sender.close()
     try:
         if not receiver.poll(time_limit):
             raise ProblemsFound(f"reading the file took longer than {time_limit:.0f} seconds; it was stopped")
         try:
-            outcome = receiver.recv()
+            succeeded, outcome = receiver.recv()
         except EOFError:
             raise ProblemsFound("the file cannot be read as a PDF (its reader stopped)") from None
     finally:
@@ -68,26 +81,26 @@ def inspect_pdf(data: bytes, trust_roots: list[bytes], time_limit: float = TIME_
         if worker.is_alive():
             worker.kill()
         worker.join()
-    if isinstance(outcome, str):
+    if not succeeded:
         raise ProblemsFound(f"the file cannot be read as a PDF: {outcome}")
     return outcome
 
 
-def _work(sender, data: bytes, trust_roots: list[bytes]) -> None:
-    """Worker body: send the facts, or the reason the file could not be read."""
+def _work(sender, function, args: tuple) -> None:
+    """Worker body: send (True, the result), or (False, the reason the file could not be read)."""
     import logging
 
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # failures are reported in the facts
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # failures are reported in the outcome
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     _limit_memory()
     try:
-        outcome: PdfFacts | str = read_facts(data, trust_roots)
+        outcome: tuple[bool, Any] = (True, function(*args))
     except MemoryError:
-        outcome = "it needs too much memory to parse"
+        outcome = (False, "it needs too much memory to parse")
     except RecursionError:
-        outcome = "its objects are nested too deeply"
+        outcome = (False, "its objects are nested too deeply")
     except Exception as exc:  # noqa: BLE001 - any failure on untrusted input is a rejection, not a crash
-        outcome = str(exc) or type(exc).__name__
+        outcome = (False, str(exc) or type(exc).__name__)
     sender.send(outcome)
     sender.close()
 
@@ -151,3 +164,46 @@ def _signature_facts(embedded, context) -> SignatureFacts:
         coverage=status.coverage.name if status.coverage is not None else "UNCLEAR",
         modification_level=level.name if level is not None else None,
         docmdp_ok=status.docmdp_ok, summary=status.summary())
+
+
+def changes_after(data: bytes, base_length: int) -> str | None:
+    """Review every revision after the one ending at `base_length` against it (pyHanko's difference analysis).
+
+    Signing signature fields (and filling forms) is harmless; anything else, an unexplained object or a
+    revision chain that does not run through the base revision is reported.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
+
+    reader = PdfFileReader(io.BytesIO(data))
+    base = _base_revision(reader, PdfFileReader(io.BytesIO(data[:base_length])), base_length)
+    if base is None:
+        return "its revisions do not build on the generated document"
+    result = _signing_policy().review_file(reader, base)
+    if isinstance(result, SuspiciousModification):
+        return str(result).splitlines()[0] if str(result) else "an unexplained modification"
+    if result.modification_level > ModificationLevel.FORM_FILLING:
+        return f"modification level {result.modification_level.name}, more than signing its fields"
+    return None
+
+
+def _base_revision(reader, base_reader, base_length: int) -> int | None:
+    """The revision of `reader` that is the last of `base_reader`, when all before it are the base's too."""
+    def starts(xrefs) -> list[int]:
+        return [xrefs.get_xref_container_info(i).start_location for i in range(xrefs.total_revisions)]
+
+    base_starts, all_starts = starts(base_reader.xrefs), starts(reader.xrefs)
+    count = len(base_starts)
+    if all_starts[:count] != base_starts or any(start < base_length for start in all_starts[count:]):
+        return None
+    return count - 1
+
+
+def _signing_policy():
+    """pyHanko's default policy, also allowing the first signature to set the form's /SigFlags."""
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, FormUpdatingRule, StandardDiffPolicy
+    from pyhanko.sign.diff_analysis.constants import ACROFORM_EXEMPT_STRICT_COMPARISON
+
+    form_rule = FormUpdatingRule(DEFAULT_DIFF_POLICY.form_rule.field_rules,
+                                 ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"})
+    return StandardDiffPolicy(DEFAULT_DIFF_POLICY.global_rules, form_rule)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, ProblemsFound
-from .inspection import PdfFacts, SignatureFacts, inspect_pdf
-from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, Entry, Register, current_actor
+from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
+from .register import (DOCUMENT_GENERATED, DOCUMENT_SIGNED, Entry, Publication, Register, current_actor,
+                       relative_path)
 from .signing import CUSTOMER_FIELD, SIGNED_KINDS
 from .trust import trust_roots
+from .verification import file_sha256
 from .workspace import Workspace, open_workspace
 from .writer import stage
 
@@ -25,6 +26,7 @@ WET_INK = "wet-ink scan (lower assurance)"
 # Changes after a signature that leave what was signed intact: signing further fields, filling forms.
 HARMLESS_CHANGES = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 MAX_REVISIONS = 1000
+REJECTED = "rejected: "
 _EOF_MARKER = re.compile(rb"%%EOF(\r\n|\r|\n)?")
 
 
@@ -56,15 +58,31 @@ class Receipt:
 def add_signed(file: str | Path, document_id: str | None = None, signer: str | None = None,
                signed_on: dt.date | None = None, by: str | None = None,
                workspace: str | Path | None = None) -> Receipt:
-    """Check the returned `file` against its generated document and record it; nothing changes on rejection."""
+    """Check the returned `file` against its generated document and record it; nothing changes on rejection.
+
+    Every rejection (exit 1) names the file and starts with "rejected:".
+    """
     if (signer is None) != (signed_on is None):
         raise InputError("--signer and --signed-on go together (both name the wet-ink signature)")
     space = open_workspace(workspace)
-    data = read_capped(Path(file))
+    try:
+        return _check_and_record(space, Path(file), document_id, signer, signed_on, current_actor(by))
+    except ProblemsFound as exc:
+        if not exc.message.startswith(REJECTED):
+            exc.message = REJECTED + exc.message
+        exc.path = exc.path or str(file)
+        raise
+
+
+def _check_and_record(space: Workspace, file: Path, document_id: str | None, signer: str | None,
+                      signed_on: dt.date | None, actor: str) -> Receipt:
+    data = read_capped(file)
     if not data.startswith(b"%PDF-"):
-        raise ProblemsFound("rejected: not a PDF (it does not start with %PDF-)", path=file)
+        raise ProblemsFound("rejected: not a PDF (it does not start with %PDF-)")
     facts = inspect_pdf(data, trust_roots(space))
-    with Register.of(space) as register:
+    # Only an existing register is opened: a file cannot match a document of a register that is not there.
+    register = Register.existing(space.path("register"), read_only=False)
+    try:
         generated = _match(register, document_id, facts.document_id)
         customer_signatures = [s for s in facts.signatures if s.field == CUSTOMER_FIELD]
         if customer_signatures:
@@ -73,7 +91,10 @@ def add_signed(file: str | Path, document_id: str | None = None, signer: str | N
             payload = _digital(space, generated, data, facts, customer_signatures[-1])
         else:
             payload = _wet_ink(space, generated, data, signer, signed_on)
-        return _store_and_record(space, register, generated, data, payload, current_actor(by))
+        return _store_and_record(space, register, generated, data, payload, actor)
+    finally:
+        if register is not None:
+            register.close()
 
 
 def read_capped(path: Path, limit: int | None = None) -> bytes:
@@ -81,27 +102,38 @@ def read_capped(path: Path, limit: int | None = None) -> bytes:
     limit = MAX_BYTES if limit is None else limit
     if not path.is_file():
         raise InputError("no such file", path=path)
+    if path.stat().st_size > limit:
+        raise _too_large(path, limit)
     with path.open("rb") as handle:
-        data = handle.read(limit + 1)
+        data = handle.read(limit + 1)  # the file may have grown since
     if len(data) > limit:
-        raise ProblemsFound(f"rejected: the file is larger than {limit / (1 << 20):g} MiB", path=path)
+        raise _too_large(path, limit)
     return data
 
 
-def _match(register: Register, named: str | None, embedded: str | None) -> Entry:
-    """The generation entry of the document the file belongs to (by --document or by its embedded id)."""
+def _too_large(path: Path, limit: int) -> ProblemsFound:
+    return ProblemsFound(f"rejected: the file is larger than {limit / (1 << 20):g} MiB", path=path)
+
+
+def _match(register: Register | None, named: str | None, embedded: str | None) -> Entry:
+    """The generation entry of the document the file belongs to (by --document or by its embedded id).
+
+    Without a register (None) nothing matches.
+    """
     if named and embedded and named != embedded:
         raise ProblemsFound(f"rejected: the file belongs to document {embedded}, not {named}")
     document_id = named or embedded
     if not document_id:
         raise ProblemsFound("rejected: unmatched: the file carries no document id; name its document "
                             "with --document DOC_ID")
+    if register is None:
+        raise ProblemsFound(f"rejected: unmatched: no document {document_id}: the workspace has no register")
     found = [e for e in register.entries(document_id=document_id) if e.event == DOCUMENT_GENERATED]
     if not found:
         raise ProblemsFound(f"rejected: unmatched: no document {document_id} in the register")
     generated = found[0]
     if generated.kind not in SIGNED_KINDS:
-        raise ProblemsFound(f"rejected: {document_id} is a {generated.kind}, which is not signed")
+        raise ProblemsFound(f"rejected: {document_id} is {_a(generated.kind)}, which is not signed")
     if generated.payload.get("draft"):
         raise ProblemsFound(f"rejected: {document_id} is a draft, not for signature")
     return generated
@@ -123,10 +155,19 @@ def _digital(space: Workspace, generated: Entry, data: bytes, facts: PdfFacts,
     if customer.byte_range[0] != 0 or customer.byte_range[1] < length:
         raise ProblemsFound(f"rejected: the customer's signature does not cover the generated document "
                             f"{document_id}")
+    changed = review_changes(data, length)
+    if changed is not None:
+        raise ProblemsFound(f"rejected: the file was changed after it was generated ({changed})")
     return {"method": "digital", "assurance": DIGITAL_TRUSTED if customer.trusted else DIGITAL_UNTRUSTED,
             "signer": customer.signer, "signed_at": customer.signed_at,
             "original": {"sha256": original["sha256"], "length": length},
             "signatures": [signature.as_dict() for signature in facts.signatures]}
+
+
+def _a(kind: str | None) -> str:
+    """The kind with its indefinite article: "an agreement", "a risk-letter"."""
+    kind = kind or "unknown kind"
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _check_signature(signature: SignatureFacts) -> None:
@@ -193,21 +234,21 @@ def _wet_ink(space: Workspace, generated: Entry, data: bytes, signer: str | None
 def _store_and_record(space: Workspace, register: Register, generated: Entry, data: bytes,
                       payload: dict[str, Any], actor: str) -> Receipt:
     """Store the file as `received/<sha256>.pdf` and append `document.signed`: both or neither."""
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest()  # of the bytes checked, not of the file re-read
     for entry in register.entries(document_id=generated.document_id):
         if entry.event == DOCUMENT_SIGNED and entry.payload.get("received", {}).get("sha256") == sha256:
             raise ProblemsFound(f"rejected: this file was already recorded for {generated.document_id} "
                                 f"(entry {entry.seq})")
     target = space.path("received") / f"{sha256}.pdf"
-    relative = Path(os.path.relpath(target, space.root)).as_posix()
+    relative = relative_path(space, target)
     files = []
     if target.exists():  # left by an interrupted run, or recorded for another document
-        if hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+        if file_sha256(target) != sha256:
             raise ProblemsFound(f"a different file is stored as {relative}; run `mspdocs register verify`")
     else:
         files.append((stage(target, data), target))
     payload = dict(payload, document_id=generated.document_id, received={"path": relative, "sha256": sha256})
-    entry = register.publish(files, DOCUMENT_SIGNED, payload, actor, document_id=generated.document_id,
-                             customer=generated.customer, kind=generated.kind)
+    [entry] = register.publish_documents([Publication(files, DOCUMENT_SIGNED, payload, generated.document_id,
+                                                      generated.customer, generated.kind)], actor)
     return Receipt(generated.document_id, payload["assurance"], payload["signer"], payload["signed_at"] or "",
                    target, sha256, entry)

@@ -1,17 +1,20 @@
-"""The register: an append-only, hash-chained SQLite log of every document generated and every later event.
+"""The register: an append-only, hash-chained SQLite log of the documents generated and what became of them.
 
 Crash safety: a document's file is staged (written and fsynced under a hidden `.part` name), then, inside
 one `BEGIN IMMEDIATE` transaction for the whole batch, every file is linked to its final name and then
 every entry inserted; COMMIT comes last.
 So a committed entry always has its complete file, while a kill between the link and the COMMIT leaves
-at worst a complete file without an entry: an orphan, which `verify` reports as a warning and later runs
-ignore (document ids are random, so no later name collides with it). A kill before the link leaves only
+at worst a complete file without an entry: an orphan, which `verify` reports as a warning and other runs
+ignore (document ids are random, so no other name collides with it). A kill before the link leaves only
 a hidden `.part` file, which `verify` also reports.
 
-Entries are events: `document.generated` now, `document.signed` and `qbr.held` later, their data in
-`payload`. Each entry's hash covers every other column (canonical JSON) including the previous entry's
-hash, so an edited row no longer matches its hash, a rewritten hash breaks the next link, and a head
-hash kept elsewhere reveals entries removed from the end.
+Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
+`document.signed` (a signed copy came back and is stored under received/) and `qbr.held` (a quarterly
+business review took place). Each entry's hash covers every other column (canonical JSON) including the
+previous entry's hash, so an edited row no longer matches its hash, a rewritten hash breaks the next
+link, and a head hash kept elsewhere reveals entries removed from the end.
+
+Commands that only read open the register read-only and never create it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from .writer import discard, publish
 
 GENESIS = "0" * 64
 DOCUMENT_GENERATED = "document.generated"
-# Reserved for the events that will join the same chain.
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
 EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD)
@@ -100,6 +102,11 @@ def provenance_context(context: dict[str, Any], manifest: dict[str, Any]) -> dic
     return {"document": to_records(document, "document")}
 
 
+def relative_path(workspace, path: Path) -> str:
+    """`path` relative to the workspace root, with `/` separators: how the register names files."""
+    return Path(os.path.relpath(path, workspace.root)).as_posix()
+
+
 def current_actor(by: str | None = None) -> str:
     """Who records: `--by`, else $USER, else the login name."""
     if by:
@@ -112,6 +119,26 @@ def current_actor(by: str | None = None) -> str:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Staged files paired with their final names, and the event that records them."""
+
+    files: list[tuple[Path, Path]]
+    event: str
+    payload: dict[str, Any]
+    document_id: str | None = None
+    customer: str | None = None
+    kind: str | None = None
+
+    @classmethod
+    def generated(cls, files: list[tuple[Path, Path]], manifest: dict[str, Any],
+                  outputs: dict[str, dict[str, str]]) -> Publication:
+        """A generated document: its manifest and hash, plus each file's path and SHA-256 (`output`, `pdf`)."""
+        payload = dict(manifest, manifest_hash=manifest_hash(manifest), **outputs)
+        return cls(files, DOCUMENT_GENERATED, payload, manifest["document_id"], manifest["customer"],
+                   manifest["kind"])
 
 
 @dataclass(frozen=True)
@@ -149,14 +176,22 @@ def entry_hash_of(seq: int, event: str, document_id: str | None, customer: str |
 
 
 class Register:
-    """One workspace's register file, migrated to the current schema on opening."""
+    """One workspace's register file: created and migrated to the current schema on opening, or read-only
+    (then it must exist and have the current schema)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if read_only:  # mode=ro: neither the file nor its journal mode is touched
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                           timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            if read_only:
+                self._check_schema(self.schema_version(), migrating=False)
+                return
             # Switching a new file to WAL can fail at once, without waiting, while another process does too.
             self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute("PRAGMA synchronous = FULL")
@@ -166,7 +201,13 @@ class Register:
 
     @classmethod
     def of(cls, workspace) -> Register:
+        """The workspace's register, created if it does not exist yet."""
         return cls(workspace.path("register"))
+
+    @classmethod
+    def existing(cls, path: Path, read_only: bool = True) -> Register | None:
+        """The register at `path`, or None when there is no such file (none is created)."""
+        return cls(path, read_only=read_only) if Path(path).is_file() else None
 
     def close(self) -> None:
         self._db.close()
@@ -178,18 +219,23 @@ class Register:
         self.close()
 
     def _migrate(self) -> None:
-        version = self.schema_version()
-        if version == len(MIGRATIONS):
+        if self.schema_version() == len(MIGRATIONS):
             return
         with self.transaction():
             version = self.schema_version()  # another process may have migrated meanwhile
-            if version > len(MIGRATIONS):
-                raise InputError(f"the register has schema version {version}, newer than this mspdocs "
-                                 f"understands ({len(MIGRATIONS)}): upgrade mspdocs", path=self.path)
+            self._check_schema(version, migrating=True)
             for script in MIGRATIONS[version:]:
                 for statement in _statements(script):
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def _check_schema(self, version: int, migrating: bool) -> None:
+        if version > len(MIGRATIONS):
+            raise InputError(f"the register has schema version {version}, newer than this mspdocs "
+                             f"understands ({len(MIGRATIONS)}): upgrade mspdocs", path=self.path)
+        if version < len(MIGRATIONS) and not migrating:
+            raise InputError(f"the register has schema version {version}; `mspdocs generate` brings it to "
+                             f"version {len(MIGRATIONS)}", path=self.path)
 
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -243,59 +289,29 @@ class Register:
         with self.transaction():
             return self._append(event, payload, actor, **columns)
 
-    def publish_document(self, files: list[tuple[Path, Path]], manifest: dict[str, Any],
-                         outputs: dict[str, dict[str, str]], actor: str) -> Entry:
-        """Give the staged files of one document their final names and record them: all or none."""
-        return self.publish_documents([(files, manifest, outputs)], actor)[0]
+    def publish_documents(self, publications: list[Publication], actor: str) -> list[Entry]:
+        """Give staged files their final names and record them, in one transaction: all of them, or none.
 
-    def publish_documents(self, documents: list[tuple[list[tuple[Path, Path]], dict[str, Any],
-                                                      dict[str, dict[str, str]]]], actor: str) -> list[Entry]:
-        """Publish and record a batch in one transaction: every document with its entry, or none of them.
-
-        Each document is (files, manifest, outputs): `files` pairs each staged file with its final name;
-        `outputs` names each file's path and SHA-256 in the payload (`output` for the document, `pdf` for
-        its PDF). Entries are appended only after all the batch's files carry their final names.
+        Entries are appended only after every file of the batch carries its final name.
         """
         published: list[Path] = []
         try:
             with self.transaction():
                 try:
-                    for files, _, _ in documents:
-                        for staged, final in files:
+                    for publication in publications:
+                        for staged, final in publication.files:
                             publish(staged, final)
                             published.append(final)
-                    return [self._append(DOCUMENT_GENERATED,
-                                         dict(manifest, manifest_hash=manifest_hash(manifest), **outputs), actor,
-                                         document_id=manifest["document_id"], customer=manifest["customer"],
-                                         kind=manifest["kind"])
-                            for _, manifest, outputs in documents]
+                    return [self._append(p.event, p.payload, actor, document_id=p.document_id,
+                                         customer=p.customer, kind=p.kind) for p in publications]
                 except BaseException:
                     for final in published:
                         discard(final)  # ours: linked above, and no entry will point at it
                     raise
         finally:
-            for files, _, _ in documents:
-                for staged, _ in files:
+            for publication in publications:
+                for staged, _ in publication.files:
                     discard(staged)
-
-    def publish(self, files: list[tuple[Path, Path]], event: str, payload: dict[str, Any], actor: str,
-                **columns: str | None) -> Entry:
-        """Give staged files their final names and append the event that records them: all or none."""
-        published: list[Path] = []
-        try:
-            with self.transaction():
-                try:
-                    for staged, final in files:
-                        publish(staged, final)
-                        published.append(final)
-                    return self._append(event, payload, actor, **columns)
-                except BaseException:
-                    for final in published:
-                        discard(final)  # ours: linked above, and no entry will point at it
-                    raise
-        finally:
-            for staged, _ in files:
-                discard(staged)
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
                 document_id: str | None = None) -> list[Entry]:
@@ -349,15 +365,26 @@ def open_register(workspace: str | Path | None = None) -> Register:
 
 
 def list_entries(workspace: str | Path | None = None, customer: str | None = None, kind: str | None = None,
-                 since: dt.date | None = None) -> list[Entry]:
-    with open_register(workspace) as register:
+                 since: dt.date | None = None) -> list[Entry] | None:
+    """Entries in chain order, filtered; None when the workspace has no register."""
+    from .workspace import open_workspace
+
+    register = Register.existing(open_workspace(workspace).path("register"))
+    if register is None:
+        return None
+    with register:
         return register.entries(customer=customer, kind=kind, since=since.isoformat() if since else None)
 
 
 def show_document(document_id: str, workspace: str | Path | None = None) -> list[Entry]:
-    """Every entry about one document (its generation first, later events after)."""
-    with open_register(workspace) as register:
-        found = register.entries(document_id=document_id)
+    """Every entry about one document (its generation first, the events that follow after)."""
+    from .workspace import open_workspace
+
+    register = Register.existing(open_workspace(workspace).path("register"))
+    found = []
+    if register is not None:
+        with register:
+            found = register.entries(document_id=document_id)
     if not found:
         raise InputError(f"no document '{document_id}' in the register", field="DOC_ID")
     return found

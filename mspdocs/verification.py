@@ -1,14 +1,16 @@
-"""`register verify`: recompute the hash chain, re-hash every recorded file, look for unrecorded ones."""
+"""`register verify`: recompute the hash chain, re-hash every recorded file, find files it does not account for."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, EVENTS, GENESIS, Entry, Register
+from .errors import InputError
+from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, EVENTS, GENESIS, Entry, Register, relative_path
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,26 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def issued_files(folder: Path) -> list[Path]:
+    """The documents (*.docx, *.pdf, not hidden) anywhere below `folder`."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for pattern in ("*.docx", "*.pdf") for path in folder.rglob(pattern)
+                  if not path.name.startswith(".") and path.is_file())
+
+
+def require_register_or_no_documents(workspace) -> None:
+    """Refuse to start a new register while output/ holds documents, which a missing register recorded."""
+    if workspace.path("register").exists():
+        return
+    found = issued_files(workspace.output_dir)
+    if found:
+        folder = relative_path(workspace, workspace.output_dir)
+        name = workspace.path("register").name
+        raise InputError(f"the register is missing but {folder}/ holds {len(found)} documents; restore {name} "
+                         "before generating", path=workspace.path("register"))
 
 
 def check_chain(entries: list[Entry], result: Verification) -> None:
@@ -130,24 +152,55 @@ def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: 
 
 
 def verify(workspace: str | Path | None = None, head: str | None = None) -> Verification:
-    """Check the register of a workspace: chain, append-only triggers, files, and an anchored head."""
+    """Check the register of a workspace: chain, append-only triggers, files, and an anchored head.
+
+    Only reads: a missing register is a problem when documents exist, and is never created.
+    """
     from .workspace import open_workspace
 
+    anchor = _anchor(head)
     space = open_workspace(workspace)
     result = Verification()
-    with Register.of(space) as register:
-        for name in register.missing_triggers():
-            result.problems.append(Finding(f"append-only trigger '{name}' is missing (the register was "
-                                           "modified outside mspdocs)"))
-        entries = register.entries()
-    check_chain(entries, result)
-    recorded = check_files(space.root, entries, result)
-    check_unrecorded(space.root, space.output_dir, recorded, result)
-    check_unrecorded(space.root, space.path("received"), recorded, result)
-    if head is not None:
-        result.anchor = head.strip().lower()
-        result.anchor_found = any(entry.entry_hash == result.anchor for entry in entries)
+    register = Register.existing(space.path("register"))
+    if register is None:
+        check_missing_register(space, result)
+        entries = []
+    else:
+        with register:
+            for name in register.missing_triggers():
+                result.problems.append(Finding(f"append-only trigger '{name}' is missing (the register was "
+                                               "modified outside mspdocs)"))
+            entries = register.entries()
+        check_chain(entries, result)
+        recorded = check_files(space.root, entries, result)
+        check_unrecorded(space.root, space.output_dir, recorded, result)
+        check_unrecorded(space.root, space.path("received"), recorded, result)
+    if anchor is not None:
+        result.anchor = anchor
+        result.anchor_found = any(entry.entry_hash == anchor for entry in entries)
         if not result.anchor_found:
-            result.problems.append(Finding(f"anchored head {result.anchor} is not in the register "
+            result.problems.append(Finding(f"anchored head {anchor} is not in the register "
                                            "(entries were removed or replaced after it)"))
     return result
+
+
+def _anchor(head: str | None) -> str | None:
+    """The anchored head hash, normalised; bad input unless it is 64 hexadecimal characters."""
+    if head is None:
+        return None
+    anchor = head.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", anchor):
+        raise InputError(f"'{head}' is not a head hash (64 hexadecimal characters)", field="--head")
+    return anchor
+
+
+def check_missing_register(space, result: Verification) -> None:
+    """Without a register, every document in output/ or received/ has lost its record."""
+    folders = [space.output_dir, space.path("received")]
+    holding = [folder for folder in folders if issued_files(folder)]
+    if holding:
+        count = sum(len(issued_files(folder)) for folder in holding)
+        names = " and ".join(f"{relative_path(space, folder)}/" for folder in holding)
+        result.problems.append(Finding(f"the register is missing, but {names} "
+                                       f"{'hold' if len(holding) > 1 else 'holds'} {count} documents",
+                                       path=relative_path(space, space.path("register"))))

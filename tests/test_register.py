@@ -20,7 +20,7 @@ from mspdocs.docxrender import custom_properties
 from mspdocs.errors import InputError
 from mspdocs.gate import document_texts
 from mspdocs.generate import generate
-from mspdocs.register import GENESIS, MIGRATIONS, Register
+from mspdocs.register import GENESIS, MIGRATIONS, Publication, Register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,8 +105,9 @@ def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path
     manifest = {"document_id": "AGR-X", "customer": "c", "kind": "agreement"}
     with Register(workspace / "register.sqlite3") as register:
         with pytest.raises(InputError, match="overwrite"):
-            register.publish_document([(stage(final, b"new"), final)], manifest,
-                                      {"output": {"path": "output/taken.docx", "sha256": "0"}}, "me")
+            register.publish_documents([Publication.generated(
+                [(stage(final, b"new"), final)], manifest,
+                {"output": {"path": "output/taken.docx", "sha256": "0"}})], "me")
         assert register.entries() == []
     assert final.read_bytes() == b"an issued document"
     assert [p.name for p in final.parent.iterdir()] == ["taken.docx"]
@@ -122,9 +123,9 @@ def test_a_failed_insert_takes_the_file_back(workspace, monkeypatch):
     with Register(workspace / "register.sqlite3") as register:
         monkeypatch.setattr(register, "_append", refuse)
         with pytest.raises(sqlite3.OperationalError):
-            register.publish_document([(stage(final, b"x"), final)],
-                                      {"document_id": "AGR-X", "customer": "c", "kind": "agreement"},
-                                      {"output": {"path": "output/doc.docx", "sha256": "0"}}, "me")
+            register.publish_documents([Publication.generated(
+                [(stage(final, b"x"), final)], {"document_id": "AGR-X", "customer": "c", "kind": "agreement"},
+                {"output": {"path": "output/doc.docx", "sha256": "0"}})], "me")
     assert list(final.parent.iterdir()) == []
     assert _entries(workspace) == []
 
@@ -224,15 +225,71 @@ def test_list_filters_and_json(workspace, runner):
     rows = json.loads(result.output)
     assert result.exit_code == 0 and [row["customer"] for row in rows] == ["pinecrest-law"]
     assert len(runner.invoke(cli, [*base, "--kind", "agreement"]).output.splitlines()) == 1 + 7  # header
-    assert runner.invoke(cli, [*base, "--kind", "risk-letter"]).output == ""
-    assert runner.invoke(cli, [*base, "--since", "2999-01-01"]).output == ""
+    for option in (["--kind", "risk-letter"], ["--since", "2999-01-01"]):
+        none = runner.invoke(cli, [*base, *option])
+        assert none.exit_code == 0 and none.stdout == "" and none.stderr == "no entries match\n"
     assert runner.invoke(cli, [*base, "--since", "yesterday"]).exit_code == 2
+    unknown = runner.invoke(cli, [*base, "--kind", "contract"])
+    assert unknown.exit_code == 2 and "'contract' is not one of 'agreement'" in unknown.output
+
+
+def test_list_shows_draft_and_pdf_columns(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, draft=True)
+    result = runner.invoke(cli, ["-w", str(workspace), "register", "list"])
+    header, row = result.stdout.splitlines()
+    assert header.split() == ["SEQ", "RECORDED_AT", "EVENT", "DOCUMENT", "CUSTOMER", "KIND", "DRAFT", "BY",
+                              "FILE", "PDF"]
+    cells = row.split()
+    assert cells[cells.index("agreement") + 1] == "yes" and cells[-1] == "-" and cells[-2].endswith(".docx")
+
+
+def test_read_only_commands_never_create_the_register(workspace, runner):
+    base = ["-w", str(workspace), "register"]
+    listed = runner.invoke(cli, [*base, "list"])
+    assert listed.exit_code == 0 and listed.stdout == "" and listed.stderr == "the register is empty\n"
+    assert runner.invoke(cli, [*base, "list", "--format", "json"]).stdout.strip() == "[]"
+    shown = runner.invoke(cli, [*base, "show", "AGR-NOPE"])
+    assert shown.exit_code == 2 and "no document 'AGR-NOPE'" in shown.output
+    verified = runner.invoke(cli, [*base, "verify"])
+    assert verified.exit_code == 0 and "ok: 0 entries" in verified.output
+    assert not (workspace / "register.sqlite3").exists()
+
+
+def test_a_deleted_register_is_a_problem_and_is_not_replaced(workspace, runner):
+    generate("agreement", ["pinecrest-law", "muller-obrien"], workspace=workspace, as_of=AS_OF)
+    for name in ("register.sqlite3", "register.sqlite3-wal", "register.sqlite3-shm"):
+        (workspace / name).unlink(missing_ok=True)
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1
+    assert "the register is missing, but output/ holds 2 documents" in result.output
+    assert not (workspace / "register.sqlite3").exists()
+    again = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert again.exit_code == 2
+    assert ("the register is missing but output/ holds 2 documents; restore register.sqlite3 before generating"
+            in again.output)
+    assert not (workspace / "register.sqlite3").exists()
+    assert len(list((workspace / "output").rglob("*.docx"))) == 2
+
+
+def test_a_head_that_is_not_a_hash_is_bad_input(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    for head in ("3f5a...e1", "g" * 64, "a" * 63):
+        result = _verify(runner, workspace, "--head", head)
+        assert result.exit_code == 2 and "is not a head hash (64 hexadecimal characters)" in result.output
 
 
 def test_show_prints_the_manifest(workspace, runner):
     (written,) = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
     result = runner.invoke(cli, ["-w", str(workspace), "register", "show", written.document_id])
-    assert result.exit_code == 0 and written.sha256 in result.output and "data_sha256" in result.output
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["document", written.document_id]
+    assert "customer   pinecrest-law" in lines and "kind       agreement" in lines and "draft      no" in lines
+    assert f"{written.path.relative_to(workspace).as_posix()}  sha256 {written.sha256}" in result.stdout
+    assert "SECTION  ID" in result.stdout and "{" not in result.stdout
+    shown = json.loads(runner.invoke(cli, ["-w", str(workspace), "register", "show", written.document_id,
+                                           "--format", "json"]).stdout)
+    assert shown[0]["payload"]["output"]["sha256"] == written.sha256
     missing = runner.invoke(cli, ["-w", str(workspace), "register", "show", "AGR-NOPE"])
     assert missing.exit_code == 2 and "no document 'AGR-NOPE'" in missing.output
 

@@ -55,18 +55,37 @@ def customer_signs(data: bytes, signer) -> bytes:
     return output.getvalue()
 
 
+def make_msp_pkcs12(workspace: Path) -> None:
+    """The MSP's signing certificate as `msp.p12` (password "msp"), named by the workspace profile."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    root, root_key = make_root("Harborlight Root", "Harborlight IT Services, LLC")
+    cert, key = issue_signing_cert(root, root_key, "Dana Whitcomb", "Harborlight IT Services, LLC")
+    (workspace / "msp.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"msp", key, cert, [root], serialization.BestAvailableEncryption(b"msp")))
+    profile = workspace / "mspdocs.toml"
+    profile.write_text(profile.read_text() + '\n[signing]\npkcs12 = "msp.p12"\n')
+
+
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    """A workspace with two agreement PDFs (A and B) and a risk letter without PDF, plus a customer PKI."""
+    """A workspace with two agreement PDFs (A and B), a risk letter without PDF, one countersigned by the
+    MSP and an insurance notice, plus a customer PKI."""
     folder = tmp_path_factory.mktemp("signed")
     workspace = init_workspace(folder / "ws", examples=True)
+    make_msp_pkcs12(workspace)
     [first] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
     [second] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
     [docx_only] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY)
+    [notice] = generate("insurance-notice", ["muller-obrien"], workspace=workspace, as_of=TODAY)
+    [countersigned] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True,
+                               sign=True, ask_password=lambda prompt: "msp")
     ca_pem, signer, fingerprint = make_customer_pki(folder)
     original = first.pdf_path.read_bytes()
     return {"workspace": workspace, "a": first.document_id, "b": second.document_id,
-            "docx_only": docx_only.document_id, "original": original, "signed": customer_signs(original, signer),
+            "docx_only": docx_only.document_id, "notice": notice.document_id, "original": original, "signed": customer_signs(original, signer),
+            "countersigned_id": countersigned.document_id, "countersigned": countersigned.pdf_path.read_bytes(),
             "signer": signer, "ca": ca_pem, "fingerprint": fingerprint}
 
 
@@ -166,6 +185,29 @@ def _page_changed_after_signing(case) -> bytes:
     return output.getvalue()
 
 
+def _incremental_update(data: bytes, change) -> bytes:
+    """`data` with one incremental update made by `change(writer)`, as any PDF editor could append it."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    change(writer)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _white_box_on_page_1(writer) -> None:
+    from pyhanko.pdf_utils import generic
+
+    box = generic.StreamObject(stream_data=b"q 1 1 1 rg 0 0 612 792 re f Q")
+    writer.add_stream_to_page(0, writer.add_object(box))
+
+
+def _painted_over_before_signing(case) -> bytes:
+    """Page 1 hidden under a white box after generation, then signed by the customer as if nothing happened."""
+    return customer_signs(_incremental_update(case["original"], _white_box_on_page_1), case["signer"])
+
+
 def _rewritten(case) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
@@ -197,16 +239,45 @@ REJECTIONS = {
     "page changed in a later incremental update": (
         _page_changed_after_signing, [], "the document was changed after customer_signature was signed"),
     "full rewrite": (_rewritten, [], "the content differs from the generated document"),
+    "page painted over between generation and signing": (
+        _painted_over_before_signing, [], "the file was changed after it was generated ("),
     "another document's signature": (
         lambda case: case["signed"], ["--document", "{b}"], "the file belongs to document {a}, not {b}"),
-    "truncated": (lambda case: case["signed"][:-200], [], "the file cannot be read as a PDF"),
+    "truncated": (lambda case: case["signed"][:-200], [], "rejected: the file cannot be read as a PDF"),
     "not a PDF": (lambda case: b"PK\x03\x04 a zip, not a PDF", [], "not a PDF"),
     "unsigned as generated": (lambda case: case["original"], [], "without the customer's signature"),
+    "a notice, which is not signed": (
+        lambda case: _restamped(case, case["notice"]), [], "rejected: {notice} is an insurance-notice, which is not"),
     "unknown document": (
         lambda case: _restamped(case, "AGR-00000000"), [], "unmatched: no document AGR-00000000"),
     "document generated without a PDF": (
         lambda case: _restamped(case, case["docx_only"]), [], "no PDF of {docx_only} was generated"),
 }
+
+
+def test_the_customer_signing_on_top_of_the_msp_countersignature_is_accepted(runner, case):
+    result = _add(runner, case, customer_signs(case["countersigned"], case["signer"]), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["document_id"] == case["countersigned_id"]
+    fields = [s["field"] for s in _entries(case["workspace"])[-1].payload["signatures"]]
+    assert fields == ["msp_signature", CUSTOMER_FIELD]
+
+
+def test_a_countersigned_document_painted_over_before_signing_is_rejected(runner, case):
+    altered = _incremental_update(case["countersigned"], _white_box_on_page_1)
+    result = _add(runner, case, customer_signs(altered, case["signer"]))
+    assert result.exit_code == 1
+    assert "rejected: the document was changed after msp_signature was signed" in result.output
+    assert _received(case["workspace"]) == []
+
+
+def test_a_workspace_without_a_register_matches_nothing_and_gets_none(runner, case):
+    for name in ("register.sqlite3", "register.sqlite3-wal", "register.sqlite3-shm"):
+        (case["workspace"] / name).unlink(missing_ok=True)
+    result = _add(runner, case, case["signed"])
+    assert result.exit_code == 1
+    assert f"rejected: unmatched: no document {case['a']}" in result.output
+    assert not (case["workspace"] / "register.sqlite3").exists() and _received(case["workspace"]) == []
 
 
 @pytest.mark.parametrize("name", list(REJECTIONS))
@@ -215,8 +286,9 @@ def test_tampered_or_unmatched_files_are_rejected_and_change_nothing(runner, cas
     before = _entries(case["workspace"])
     result = _add(runner, case, make(case), *[option.format(**case) for option in options])
     assert result.exit_code == 1, result.output
-    assert "rejected" in result.output or "cannot be read" in result.output
-    assert reason.format(**case) in result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"mspdocs: error: {case['folder'] / 'returned.pdf'}: rejected: ")
+    assert reason.format(**case) in line
     assert _entries(case["workspace"]) == before
     assert _received(case["workspace"]) == []
 
@@ -281,9 +353,16 @@ def test_the_same_file_twice_is_stored_once_and_recorded_once(runner, case):
 
 def test_a_file_over_the_size_cap_is_rejected_unread(runner, case, monkeypatch):
     monkeypatch.setattr("mspdocs.received.MAX_BYTES", 1000)
-    result = _add(runner, case, case["signed"])
+    returned = case["folder"] / "returned.pdf"
+    returned.write_bytes(case["signed"])
+    opened = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *args, **kwargs: opened.append(self) or real_open(
+        self, *args, **kwargs))
+    result = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "add", str(returned)])
     assert result.exit_code == 1
-    assert "larger than" in result.output
+    assert f"{returned}: rejected: the file is larger than" in result.output
+    assert returned not in opened
     assert _received(case["workspace"]) == []
 
 
