@@ -23,6 +23,7 @@ test: install
 
 benchmark: install
 	$(BIN)/python benchmarks/agreement_throughput.py
+	$(BIN)/python benchmarks/pdf_throughput.py
 
 install: system-packages $(VENV)/.installed
 
