@@ -44,9 +44,10 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
     lint = _run(runner, workspace, "clauses", "lint", "--format", "json")
     assert lint.exit_code == 1
-    [finding] = json.loads(lint.output)
-    assert finding["clause"] == "scope.exclusions" and finding["code"] == "changed-since-approval"
-    assert finding["file"].endswith("scope.exclusions.md") and finding["line"] == 12
+    findings = json.loads(lint.output)
+    assert {(f["clause"], f["code"], f["line"]) for f in findings} == {
+        ("scope.exclusions", "changed-since-approval", 12), ("scope.exclusions", "version-not-raised", 6)}
+    assert all(f["file"].endswith("scope.exclusions.md") for f in findings)
 
     refused = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
     assert refused.exit_code == 1
@@ -63,6 +64,11 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
     properties = docx.Document(str(path)).core_properties
     assert properties.content_status == "Draft" and "DRAFT" in properties.title
 
+    same_version = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel")
+    assert same_version.exit_code == 2
+    assert ("the text changed since version 1 was approved; raise `version` in clauses/scope.exclusions.md "
+            "before approving") in same_version.output
+    _edit(workspace, "scope.exclusions", "version: 1", "version: 2")
     approved = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel",
                     "--reason", "Plainer word")
     assert approved.exit_code == 0, approved.output
