@@ -130,7 +130,7 @@ def read_clause(path: Path) -> Clause:
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", path=path) from None
     except OSError as exc:  # unreadable, a folder, or a symlink to nothing
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
     return parse_clause(text, path)
 
 

@@ -116,7 +116,7 @@ def test_unreadable_clause_files_are_input_errors(runner, workspace):
     assert by_clause["x.folder"]["file"].endswith("x.folder.md")
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
-    assert "x.dangling.md: cannot read the file" in result.output and "x.folder.md: cannot read" in result.output
+    assert "x.dangling.md: cannot read file" in result.output and "x.folder.md: cannot read" in result.output
 
 
 def test_library_conflicts_keep_their_codes(runner, workspace):
