@@ -8,17 +8,18 @@ How approval state is decided:
   `clauses/.approved/<sha256>.md` (so the approved text can be compared without git), and sets
   `status: approved` in a clause file that said `draft`. The status is not part of the hash, so that
   edit does not change what was approved; nothing else in a clause file is ever rewritten.
+  Approving a clause approved as it stands changes nothing (the record, with its reason, stays). Two
+  different approved texts never share a version: changed text is approved only under a raised `version`.
 - `retire` sets `status: retired` in the front matter, the one place document assembly reads it; the
-  lock entry stays as the record of the last approval.
+  lock entry stays as the record of the last approval. A clause that clauses in use refer to (`ref`) or
+  stand in with (`alternates`) is not retired.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 from .clauses import Clause, Library, load_library, parse_clause
 from .errors import InputError, MspdocsError, ProblemsFound, raise_all
 from .fields import Fields
+from .writer import replace_atomically
 from .yamlfile import read_yaml
 
 LOCK_NAME = "approvals.lock"
@@ -71,14 +73,14 @@ class State:
     def approved(self) -> bool:
         return self.status == "approved"
 
-    def reason(self) -> str:
-        """Why the clause may not reach a customer (or that it may)."""
+    def reason(self, hint: bool = True) -> str:
+        """Why the clause may not reach a customer (or that it may); `hint` adds the command that shows why."""
         approval = self.approval
         if self.status == "approved":
             return f"approved by {approval.approved_by} on {approval.approved_on}"
         if self.status == "changed":
-            return (f"changed since its approval by {approval.approved_by} on {approval.approved_on} "
-                    f"(see `mspdocs clauses diff {self.clause.id}`)")
+            return (f"changed since its approval by {approval.approved_by} on {approval.approved_on}"
+                    + (f" (see `mspdocs clauses diff {self.clause.id}`)" if hint else ""))
         if self.status == "draft":
             return "is a draft (status: draft)"
         if self.status == "retired":
@@ -122,6 +124,11 @@ def clause_state(clause: Clause, approvals: dict[str, Approval]) -> State:
     else:
         status = "approved" if approval.sha256 == clause.text_hash else "changed"
     return State(clause, status, approval)
+
+
+def version_not_raised(clause: Clause, approval: Approval | None) -> bool:
+    """Whether the clause's text differs from its approved text under a version not above the approved one."""
+    return approval is not None and approval.sha256 != clause.text_hash and clause.version <= approval.version
 
 
 def library_states(library: Library, approvals: dict[str, Approval]) -> list[State]:
@@ -178,23 +185,6 @@ def render_lock(approvals: dict[str, Approval]) -> str:
     return "\n".join(blocks)
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Replace a library file atomically (temp file + rename); these files are edited, not issued."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def with_status(clause: Clause, status: str) -> str:
     """The clause file text with its front-matter status set, everything else byte for byte."""
     text = clause.path.read_text(encoding="utf-8")
@@ -216,47 +206,85 @@ def _check_one_line(name: str, value: str | None) -> None:
         raise InputError(f"{name} must be one non-empty line")
 
 
+def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError | None:
+    if clause.status == "retired":
+        return InputError("a retired clause cannot be approved (set its status to draft first)",
+                          path=clause.path, line=clause.lines.get("status"), clause=clause.id)
+    if version_not_raised(clause, approval):
+        return InputError(f"the text changed since version {approval.version} was approved; raise `version` "
+                          f"in clauses/{clause.id}.md before approving", path=clause.path,
+                          line=clause.lines.get("version"), field="version", clause=clause.id)
+    return None
+
+
 def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
-            on: dt.date | None = None) -> list[State]:
-    """Approve the current text of each named clause; everything is checked before anything is written."""
+            on: dt.date | None = None) -> list[tuple[State, bool]]:
+    """Approve the current text of each named clause: (its state, whether a new approval was recorded).
+
+    A clause already approved as it stands keeps its record. Everything is checked before anything is written.
+    """
     _check_one_line("--by", by)
     _check_one_line("--reason", reason)
     library = load_library(folder)
     approvals = load_approvals(folder)
     errors: list[MspdocsError] = []
+    chosen: list[Clause] = []
     for clause_id in dict.fromkeys(ids):
-        if clause_id not in library.clauses:
-            errors.append(InputError(f"no such clause: '{clause_id}'", path=folder, clause=clause_id))
-        elif library[clause_id].status == "retired":
-            errors.append(InputError("a retired clause cannot be approved (set its status to draft first)",
-                                     path=library[clause_id].path, clause=clause_id))
+        try:
+            clause = library.get(clause_id)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        problem = _approval_problem(clause, approvals.get(clause_id))
+        if problem:
+            errors.append(problem)
+        chosen.append(clause)
     raise_all(errors)
-    chosen = [library[clause_id] for clause_id in dict.fromkeys(ids)]
-    updates = {clause.id: with_status(clause, "approved") for clause in chosen if clause.status == "draft"}
+    fresh = [clause for clause in chosen if not clause_state(clause, approvals).approved]
+    if fresh:
+        _record(folder, fresh, approvals, by.strip(), on or dt.date.today(), reason.strip() if reason else None)
+    library = load_library(folder)
+    recorded = {clause.id for clause in fresh}
+    return [(clause_state(library[clause.id], approvals), clause.id in recorded) for clause in chosen]
+
+
+def _record(folder: Path, clauses: list[Clause], approvals: dict[str, Approval], by: str, on: dt.date,
+            reason: str | None) -> None:
+    """Keep the approved texts, mark drafts approved, then write the lock (the record) last."""
+    updates = {clause.id: with_status(clause, "approved") for clause in clauses if clause.status == "draft"}
     store = folder / STORE_NAME
     store.mkdir(exist_ok=True)
-    for clause in chosen:
+    for clause in clauses:
         text = updates.get(clause.id) or clause.path.read_text(encoding="utf-8")
         kept = store / f"{clause.text_hash}.md"
         if not kept.exists():
-            replace_file(kept, text)
-        approvals[clause.id] = Approval(clause.id, clause.version, clause.text_hash, by.strip(),
-                                        on or dt.date.today(), reason.strip() if reason else None)
-    for clause in chosen:
+            replace_atomically(kept, text.encode("utf-8"))
+        approvals[clause.id] = Approval(clause.id, clause.version, clause.text_hash, by, on, reason)
+    for clause in clauses:
         if clause.id in updates:
-            replace_file(clause.path, updates[clause.id])
-    replace_file(lock_path(folder), render_lock(approvals))
-    library = load_library(folder)
-    return [clause_state(library[clause.id], approvals) for clause in chosen]
+            replace_atomically(clause.path, updates[clause.id].encode("utf-8"))
+    replace_atomically(lock_path(folder), render_lock(approvals).encode("utf-8"))
 
 
-def retire(folder: Path, clause_id: str) -> State:
-    """Take a clause out of new documents (front matter `status: retired`)."""
+def retire(folder: Path, clause_id: str) -> tuple[State, bool]:
+    """Take a clause out of new documents (front matter `status: retired`): (its state, whether it changed).
+
+    Refused (exit 1) while clauses in use refer to it or stand in with it.
+    """
+    from .lint import dependents
+
     library = load_library(folder)
-    if clause_id not in library.clauses:
-        raise InputError(f"no such clause: '{clause_id}'", path=folder, clause=clause_id)
-    clause = library[clause_id]
-    if clause.status != "retired":
-        replace_file(clause.path, with_status(clause, "retired"))
-        clause = load_library(folder)[clause_id]
-    return clause_state(clause, load_approvals(folder))
+    clause = library.get(clause_id)
+    approvals = load_approvals(folder)
+    if clause.status == "retired":
+        return clause_state(clause, approvals), False
+    problems: list[MspdocsError] = [
+        ProblemsFound(f"clause '{user.id}' {how}", path=user.path, line=line, clause=user.id)
+        for user, line, how in dependents(library, clause_id)]
+    if problems:
+        problems.append(ProblemsFound(f"clause '{clause_id}' is not retired: retiring it would break or change "
+                                      "every document that uses the clauses above; edit them first",
+                                      clause=clause_id))
+    raise_all(problems)
+    replace_atomically(clause.path, with_status(clause, "retired").encode("utf-8"))
+    return clause_state(load_library(folder).get(clause_id), approvals), True

@@ -17,8 +17,6 @@ from .worddiff import META_FIELDS, meta_value, word_ops
 AUTHOR = "mspdocs"
 TITLE = "Clause Library Review Book"
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_LABELS = {"title": "Title", "category": "Category", "order": "Order", "version": "Version",
-           "documents": "Documents", "condition": "Condition", "alternates": "Alternates"}
 
 
 class _Revisions:
@@ -39,15 +37,11 @@ class _Revisions:
         return element
 
 
-def _run(text: str, deleted: bool = False, bold: bool = False):
+def _run(text: str, deleted: bool = False):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     run = OxmlElement("w:r")
-    if bold:
-        properties = OxmlElement("w:rPr")
-        properties.append(OxmlElement("w:b"))
-        run.append(properties)
     node = OxmlElement("w:delText" if deleted else "w:t")
     node.set(qn("xml:space"), "preserve")
     node.text = _NOT_XML.sub("\ufffd", text)
@@ -92,12 +86,6 @@ def _cell_text(cell, ops: list[tuple[str, str]], revisions: _Revisions) -> None:
     for tag, text in ops:
         if text:
             _append(paragraph, tag, text, revisions)
-
-
-def _points(value: float):
-    from docx.shared import Pt
-
-    return Pt(value)
 
 
 def _styles(document) -> None:
@@ -147,6 +135,8 @@ def _approval_text(state: approval_store.State) -> str:
 
 
 def _clause(document, state: approval_store.State, approved: Clause | None, revisions: _Revisions) -> None:
+    from docx.shared import Pt
+
     clause = state.clause
     document.add_heading(f"{clause.id}: {clause.title}", level=2)
     rows: list[tuple[str, list[tuple[str, str]]]] = [("Status", [("equal", state.status)]),
@@ -154,7 +144,7 @@ def _clause(document, state: approval_store.State, approved: Clause | None, revi
     for name in META_FIELDS:
         current = meta_value(clause, name) or "none"
         before = (meta_value(approved, name) or "none") if approved else current
-        rows.append((_LABELS[name], word_ops(before, current) if before != current else [("equal", current)]))
+        rows.append((name.capitalize(), word_ops(before, current) if before != current else [("equal", current)]))
     rows.append(("Variables", [("equal", ", ".join(clause.variables) or "none")]))
     rows.append(("File", [("equal", clause.path.name)]))
     table = document.add_table(rows=0, cols=2, style="Table Grid")
@@ -165,7 +155,7 @@ def _clause(document, state: approval_store.State, approved: Clause | None, revi
     if state.status == "changed" and approved is None:
         document.add_paragraph("The approved text was not kept, so the changes cannot be shown.")
     label = document.add_paragraph()
-    label.paragraph_format.space_before = _points(8)
+    label.paragraph_format.space_before = Pt(8)
     label.add_run("Text as written (Markdown and template tags shown literally):").italic = True
     current_body = clause.body.rstrip("\n")
     ops = word_ops(approved.body.rstrip("\n"), current_body) if approved else [("equal", current_body)]

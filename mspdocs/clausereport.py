@@ -46,16 +46,15 @@ def list_clauses(workspace: str | Path | None = None, status: str | None = None,
 
 def _state(workspace: str | Path | None, clause_id: str):
     folder, library, approvals = _library(workspace)
-    if clause_id not in library.clauses:
-        raise InputError(f"no such clause: '{clause_id}'", path=folder, clause=clause_id)
-    return folder, library, approval_store.clause_state(library[clause_id], approvals)
+    return folder, library, approval_store.clause_state(library.get(clause_id), approvals)
 
 
 def show_clause(workspace: str | Path | None, clause_id: str) -> dict[str, Any]:
     """Everything about one clause: metadata, approval and its body source."""
     _, _, state = _state(workspace, clause_id)
     clause = state.clause
-    return dict(state_row(state), order=clause.order, documents=list(clause.documents),
+    row = {key: value for key, value in state_row(state).items() if not key.startswith("approved_")}
+    return dict(row, order=clause.order, documents=list(clause.documents),
                 variables=list(clause.variables), condition=clause.condition,
                 alternates=list(clause.alternates), sha256=clause.text_hash,
                 approval=state.approval.as_dict() if state.approval else None,
@@ -66,7 +65,7 @@ def diff_clause(workspace: str | Path | None, clause_id: str) -> dict[str, Any]:
     """What changed since the approved text: metadata changes and a word diff of the body."""
     folder, _, state = _state(workspace, clause_id)
     approved = approval_store.approved_clause(folder, state.approval)
-    result: dict[str, Any] = {"id": clause_id, "status": state.status, "reason": state.reason(),
+    result: dict[str, Any] = {"id": clause_id, "status": state.status, "reason": state.reason(hint=False),
                               "approval": state.approval.as_dict() if state.approval else None,
                               "comparable": approved is not None, "changed": False,
                               "metadata": {}, "body": None}
@@ -82,10 +81,14 @@ def diff_clause(workspace: str | Path | None, clause_id: str) -> dict[str, Any]:
 
 def approve_clauses(workspace: str | Path | None, ids: list[str], by: str, reason: str | None = None,
                     on: dt.date | None = None) -> list[dict[str, Any]]:
+    """One row per clause; `recorded` is false for a clause that was already approved as it stands."""
     folder = open_workspace(workspace).path("clauses")
-    return [state_row(state) for state in approval_store.approve(folder, ids, by, reason, on)]
+    return [dict(state_row(state), recorded=recorded)
+            for state, recorded in approval_store.approve(folder, ids, by, reason, on)]
 
 
 def retire_clause(workspace: str | Path | None, clause_id: str) -> dict[str, Any]:
+    """The retired clause's row; `recorded` is false when it was retired already."""
     folder = open_workspace(workspace).path("clauses")
-    return state_row(approval_store.retire(folder, clause_id))
+    state, recorded = approval_store.retire(folder, clause_id)
+    return dict(state_row(state), recorded=recorded)

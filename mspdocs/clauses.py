@@ -129,7 +129,17 @@ def read_clause(path: Path) -> Clause:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", path=path) from None
+    except OSError as exc:  # unreadable, a folder, or a symlink to nothing
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
     return parse_clause(text, path)
+
+
+class LibraryConflict(InputError):
+    """A clause file valid on its own that conflicts with others; `code` names the conflict for lint."""
+
+    def __init__(self, code: str, message: str, **where) -> None:
+        super().__init__(message, **where)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,13 @@ class Library:
     def __iter__(self):
         return iter(self.clauses.values())
 
+    def get(self, clause_id: str) -> Clause:
+        """The clause with this id; a clear error when the library has none."""
+        try:
+            return self.clauses[clause_id]
+        except KeyError:
+            raise InputError(f"no such clause: {clause_id}", path=self.folder, clause=clause_id) from None
+
     def primaries(self, kind: str) -> list[Clause]:
         """The clauses of a document kind that can stand in its text, alternates excluded, in use."""
         return [c for c in self.clauses.values() if kind in c.documents and c.status != "retired"]
@@ -157,8 +174,8 @@ class Library:
         return {alt for clause in self.primaries(kind) for alt in clause.alternates}
 
 
-def load_library(folder: Path) -> Library:
-    """Read every clause file, reporting all malformed ones together."""
+def read_library(folder: Path) -> tuple[Library, list[MspdocsError]]:
+    """Every well-formed clause file, and an error for each malformed or conflicting one."""
     if not folder.is_dir():
         raise InputError("the clauses folder is missing", path=folder)
     clauses: dict[str, Clause] = {}
@@ -170,23 +187,38 @@ def load_library(folder: Path) -> Library:
             errors.append(exc)
             continue
         if clause.id in clauses:
-            errors.append(InputError(f"duplicate clause id '{clause.id}' (also in {clauses[clause.id].path.name})",
-                                     path=path, line=clause.lines.get("id"), field="id"))
+            errors.append(LibraryConflict("duplicate-id", f"duplicate clause id '{clause.id}' (also in "
+                                          f"{clauses[clause.id].path.name})", path=path,
+                                          line=clause.lines.get("id"), field="id", clause=clause.id))
             continue
         clauses[clause.id] = clause
+    errors += _alternate_conflicts(clauses)
+    return Library(folder=folder, clauses=clauses), errors
+
+
+def _alternate_conflicts(clauses: dict[str, Clause]) -> list[MspdocsError]:
+    """A clause stands in for one other clause at most, never for itself, and only for a known one."""
+    errors: list[MspdocsError] = []
     claimed: dict[str, str] = {}
     for clause in clauses.values():
+        where = {"path": clause.path, "line": clause.lines.get("alternates"), "field": "alternates",
+                 "clause": clause.id}
         for alternate in clause.alternates:
-            problem = ("a clause cannot be its own alternate" if alternate == clause.id else
-                       f"'{alternate}' is already the alternate of '{claimed[alternate]}'; a clause can "
-                       "stand in for one other clause only" if alternate in claimed else None)
-            if problem:
-                errors.append(InputError(problem, path=clause.path, line=clause.lines.get("alternates"),
-                                         field="alternates", clause=clause.id))
+            if alternate == clause.id:
+                errors.append(LibraryConflict("invalid-alternate", "a clause cannot be its own alternate", **where))
+            elif alternate in claimed:
+                errors.append(LibraryConflict(
+                    "invalid-alternate", f"'{alternate}' is already the alternate of '{claimed[alternate]}'; "
+                    "a clause can stand in for one other clause only", **where))
             claimed.setdefault(alternate, clause.id)
             if alternate not in clauses:
-                errors.append(InputError(f"alternate '{alternate}' is not a clause in the library",
-                                         path=clause.path, line=clause.lines.get("alternates"),
-                                         field="alternates", clause=clause.id))
+                errors.append(LibraryConflict("unknown-alternate",
+                                              f"alternate '{alternate}' is not a clause in the library", **where))
+    return errors
+
+
+def load_library(folder: Path) -> Library:
+    """Read every clause file, reporting all malformed ones together."""
+    library, errors = read_library(folder)
     raise_all(errors)
-    return Library(folder=folder, clauses=clauses)
+    return library

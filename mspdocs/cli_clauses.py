@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import click
 
 from .cliutil import FORMATS, emit, table, workspace_of, workspace_option
+
+
+class _LibraryChoice(click.Choice):
+    """A choice among names the library defines, looked up on use so `mspdocs --help` imports nothing."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self.load = load
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.load())
+
+
+def _states() -> Iterable[str]:
+    from .approvals import STATES
+
+    return STATES
+
+
+def _categories() -> Iterable[str]:
+    from .clauses import CATEGORIES
+
+    return CATEGORIES
 
 
 @click.group()
@@ -21,8 +48,9 @@ def clauses() -> None:
 
 @clauses.command("list")
 @workspace_option
-@click.option("--status", help="Only this state: approved, changed, unapproved, draft, retired.")
-@click.option("--category", help="Only this category (e.g. scope-boundaries).")
+@click.option("--status", type=_LibraryChoice(_states), help="Only clauses in this approval state.")
+@click.option("--category", type=_LibraryChoice(_categories), metavar="CATEGORY",
+              help="Only clauses of this category (e.g. scope-boundaries, liability).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="text: a readable table; json: stable, for scripts.")
 @click.pass_context
@@ -36,6 +64,9 @@ def clauses_list(ctx: click.Context, status: str | None, category: str | None, o
     from .clausereport import list_clauses
 
     rows = list_clauses(workspace_of(ctx), status, category)
+    if not rows and output_format == "text":
+        click.echo("no clauses match", err=True)
+        return
     emit(output_format, rows, table(rows, ["id", "title", "category", "version", "status",
                                              "approved_by", "approved_on"]))
 
@@ -59,8 +90,21 @@ def clauses_show(ctx: click.Context, clause_id: str, output_format: str) -> None
     lines = [f"{name}: {info[name] if not isinstance(info[name], list) else ', '.join(info[name]) or '-'}"
              for name in ("id", "title", "category", "order", "version", "documents", "variables",
                           "condition", "alternates", "sha256", "file")]
-    lines += [f"approval: {info['status']}: {info['reason']}", "", info["body"].rstrip("\n")]
+    lines += [f"approval: {_approval_line(info)}", "", info["body"].rstrip("\n")]
     emit(output_format, info, lines)
+
+
+def _approval_line(info: dict[str, Any]) -> str:
+    """The approval state in words, with the approved version and counsel's reason."""
+    status, approval = info["status"], info["approval"]
+    if approval is None:
+        return "never approved" if status == "unapproved" else f"{status}, never approved"
+    by = f"approved by {approval['approved_by']} on {approval['approved_on']}"
+    reason = approval["reason"]
+    if status == "approved":
+        return f"{by} (version {approval['version']})" + (f": {reason}" if reason else "")
+    earlier = f"version {approval['version']} was {by}" + (f" ({reason})" if reason else "")
+    return f"changed since {earlier}" if status == "changed" else f"{status}; {earlier}"
 
 
 @clauses.command("diff")
@@ -131,7 +175,9 @@ def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], approver: s
 
     rows = approve_clauses(workspace_of(ctx), list(clause_ids), approver, reason)
     emit(output_format, rows, [f"approved {row['id']} version {row['version']} "
-                                f"(by {row['approved_by']} on {row['approved_on']})" for row in rows])
+                                f"(by {row['approved_by']} on {row['approved_on']})" if row["recorded"] else
+                                f"{row['id']}: already approved by {row['approved_by']} on {row['approved_on']}"
+                                for row in rows])
 
 
 @clauses.command("retire")
@@ -150,4 +196,4 @@ def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> No
     from .clausereport import retire_clause
 
     row = retire_clause(workspace_of(ctx), clause_id)
-    emit(output_format, row, [f"retired {row['id']}"])
+    emit(output_format, row, [f"retired {row['id']}" if row["recorded"] else f"{row['id']}: already retired"])

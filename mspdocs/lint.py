@@ -13,11 +13,11 @@ from jinja2.parser import Parser
 
 from . import approvals as approval_store
 from .catalog import Catalog, load_catalog
-from .clauses import Clause, read_clause
+from .clauses import Clause, Library, read_library
 from .customers import parse_customer
 from .documents import KINDS, base_context
 from .environment import environment
-from .errors import InputError, MspdocsError
+from .errors import MspdocsError
 from .workspace import Workspace, open_workspace
 
 
@@ -119,6 +119,23 @@ def references(tree: nodes.Node) -> list[tuple[str, int]]:
             and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)]
 
 
+def dependents(library: Library, clause_id: str) -> list[tuple[Clause, int | None, str]]:
+    """(clause, line, how) for each clause in use that refers to `clause_id` or lists it in `alternates`."""
+    found = []
+    for clause in library:
+        if clause.id == clause_id or clause.status == "retired":
+            continue
+        if clause_id in clause.alternates:
+            found.append((clause, clause.lines.get("alternates"), "lists it in `alternates`"))
+        try:
+            tree = environment().parse(clause.body)
+        except TemplateSyntaxError:
+            continue  # lint reports the syntax; whatever the body says cannot render anyway
+        found += [(clause, clause.body_line + line - 1, f'refers to it with ref("{clause_id}")')
+                  for target, line in references(tree) if target == clause_id]
+    return found
+
+
 def parse_condition(expression: str) -> nodes.Expr:
     parser = Parser(environment(), expression, state="variable")
     tree = parser.parse_expression()
@@ -151,20 +168,13 @@ class _Linter:
         self.findings.append(Finding(str(path), line, clause, code, message))
 
     def read(self) -> None:
-        if not self.folder.is_dir():
-            raise InputError("the clauses folder is missing", path=self.folder)
-        for path in sorted(self.folder.glob("*.md")):
-            try:
-                clause = read_clause(path)
-            except MspdocsError as exc:
-                self.add(path, exc.line, exc.clause or path.stem, "invalid-clause",
-                         f"{exc.field + ': ' if exc.field else ''}{exc.message}")
-                continue
-            if clause.id in self.clauses:
-                self.add(path, clause.lines.get("id"), clause.id, "duplicate-id",
-                         f"clause id also used by {self.clauses[clause.id].path.name}")
-                continue
-            self.clauses[clause.id] = clause
+        library, errors = read_library(self.folder)
+        self.clauses = dict(library.clauses)
+        for error in errors:
+            code = getattr(error, "code", "invalid-clause")  # a LibraryConflict names its kind
+            field = f"{error.field}: " if error.field and code == "invalid-clause" else ""
+            self.add(error.path or self.folder, error.line, error.clause or Path(error.path or "").stem, code,
+                     field + error.message)
 
     def body(self, clause: Clause) -> None:
         try:
@@ -212,10 +222,6 @@ class _Linter:
                     self.add(clause.path, line, clause.id, "unknown-reference", f"refers to unknown clause '{target}'")
                 elif self.clauses[target].status == "retired" and clause.status != "retired":
                     self.add(clause.path, line, clause.id, "retired-reference", f"refers to retired clause '{target}'")
-            for alternate in clause.alternates:
-                if alternate not in self.clauses:
-                    self.add(clause.path, clause.lines.get("alternates"), clause.id, "unknown-alternate",
-                             f"alternate '{alternate}' is not a clause in the library")
         ref_edges = {cid: [t for t, _ in refs] for cid, refs in self.refs.items()}
         alt_edges = {cid: list(c.alternates) for cid, c in self.clauses.items()}
         self._cycles(ref_edges, "reference-cycle", "references", lambda c: self._ref_line(c))
@@ -245,6 +251,10 @@ class _Linter:
             elif state.status == "changed":
                 self.add(clause.path, self._first_changed_line(clause, state.approval), clause.id,
                          "changed-since-approval", state.reason())
+            if state.status != "retired" and approval_store.version_not_raised(clause, state.approval):
+                self.add(clause.path, clause.lines.get("version"), clause.id, "version-not-raised",
+                         f"the text changed since version {state.approval.version} was approved; raise "
+                         "`version` before approving")
 
     def _first_changed_line(self, clause: Clause, approval: approval_store.Approval) -> int | None:
         before = approval_store.approved_text(self.folder, approval.sha256)

@@ -1,4 +1,4 @@
-"""Atomic writes that never replace an existing file: a document is either complete or absent."""
+"""Atomic writes: a document is either complete or absent, and an issued document is never replaced."""
 
 from __future__ import annotations
 
@@ -62,6 +62,19 @@ def write_new(path: Path, data: bytes) -> None:
         publish(staged, path)
     finally:
         discard(staged)
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Replace a file the user edits (not an issued document) in one step, keeping its permissions."""
+    staged = stage(path, data)
+    try:
+        if path.exists():
+            os.chmod(staged, path.stat().st_mode & 0o777)
+        os.replace(staged, path)
+    except BaseException:
+        discard(staged)
+        raise
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

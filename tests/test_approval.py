@@ -44,9 +44,10 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
     lint = _run(runner, workspace, "clauses", "lint", "--format", "json")
     assert lint.exit_code == 1
-    [finding] = json.loads(lint.output)
-    assert finding["clause"] == "scope.exclusions" and finding["code"] == "changed-since-approval"
-    assert finding["file"].endswith("scope.exclusions.md") and finding["line"] == 12
+    findings = json.loads(lint.output)
+    assert {(f["clause"], f["code"], f["line"]) for f in findings} == {
+        ("scope.exclusions", "changed-since-approval", 12), ("scope.exclusions", "version-not-raised", 6)}
+    assert all(f["file"].endswith("scope.exclusions.md") for f in findings)
 
     refused = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
     assert refused.exit_code == 1
@@ -63,6 +64,11 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
     properties = docx.Document(str(path)).core_properties
     assert properties.content_status == "Draft" and "DRAFT" in properties.title
 
+    same_version = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel")
+    assert same_version.exit_code == 2
+    assert ("the text changed since version 1 was approved; raise `version` in clauses/scope.exclusions.md "
+            "before approving") in same_version.output
+    _edit(workspace, "scope.exclusions", "version: 1", "version: 2")
     approved = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel",
                     "--reason", "Plainer word")
     assert approved.exit_code == 0, approved.output
@@ -167,3 +173,74 @@ def test_an_alternate_claimed_twice_is_bad_input(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien"])
     assert result.exit_code == 2
     assert "zz.unused.md:" in result.output and "already the alternate of 'liability.cap'" in result.output
+
+
+def test_reapproving_unchanged_text_keeps_the_record(runner, workspace):
+    lock = workspace / "clauses" / "approvals.lock"
+    before = lock.read_bytes()
+    again = _run(runner, workspace, "clauses", "approve", "scope.services", "--by", "Someone Else",
+                 "--reason", "Again")
+    assert again.exit_code == 0, again.output
+    assert "scope.services: already approved by Default library on " in again.output
+    assert lock.read_bytes() == before
+    rows = json.loads(_run(runner, workspace, "clauses", "approve", "scope.services", "--by", "X",
+                           "--format", "json").output)
+    assert rows[0]["recorded"] is False and rows[0]["approved_by"] == "Default library"
+
+
+def test_changed_text_under_the_approved_version_is_refused(runner, workspace):
+    lock = workspace / "clauses" / "approvals.lock"
+    before = lock.read_bytes()
+    _edit(workspace, "fees.payment", "title: ", "title: Paying ")
+    refused = _run(runner, workspace, "clauses", "approve", "fees.payment", "scope.services", "--by", "Counsel")
+    assert refused.exit_code == 2
+    assert "fees.payment.md:6: version: the text changed since version 1 was approved; raise `version` in " \
+           "clauses/fees.payment.md before approving" in refused.output
+    assert lock.read_bytes() == before
+    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    approved = _run(runner, workspace, "clauses", "approve", "fees.payment", "--by", "Counsel")
+    assert approved.exit_code == 0 and "approved fees.payment version 2" in approved.output
+
+
+def test_retiring_a_clause_in_use_is_refused(runner, workspace):
+    path = workspace / "clauses" / "scope.services.md"
+    before = path.read_bytes()
+    refused = _run(runner, workspace, "clauses", "retire", "scope.services")
+    assert refused.exit_code == 1
+    assert "definitions.terms.md:17: clause 'definitions.terms' refers to it with ref(\"scope.services\")" \
+        in refused.output
+    assert "scope.out-of-scope-work.md:11:" in refused.output
+    assert path.read_bytes() == before
+    alternate = _run(runner, workspace, "clauses", "retire", "liability.cap-fixed")
+    assert alternate.exit_code == 1
+    assert "liability.cap.md:" in alternate.output and "lists it in `alternates`" in alternate.output
+    # Once the referring clauses are retired themselves, the clause may go.
+    assert _run(runner, workspace, "clauses", "retire", "liability.cap").exit_code == 0
+    assert _run(runner, workspace, "clauses", "retire", "liability.cap-fixed").exit_code == 0
+    again = _run(runner, workspace, "clauses", "retire", "liability.cap-fixed")
+    assert again.exit_code == 0 and "liability.cap-fixed: already retired" in again.output
+
+
+def test_list_without_matches_and_unknown_choices(runner, workspace):
+    _run(runner, workspace, "clauses", "retire", "scope.third-party")
+    empty = _run(runner, workspace, "clauses", "list", "--status", "retired", "--category", "fees")
+    assert empty.exit_code == 0 and empty.stdout == "" and "no clauses match" in empty.stderr
+    assert json.loads(_run(runner, workspace, "clauses", "list", "--status", "changed", "--format",
+                           "json").output) == []
+    bad = _run(runner, workspace, "clauses", "list", "--category", "bogus")
+    assert bad.exit_code == 2 and "'bogus' is not one of" in bad.output and "scope-boundaries" in bad.output
+
+
+def test_show_approval_line_and_json(runner, workspace):
+    shown = _run(runner, workspace, "clauses", "show", "scope.services")
+    assert "approval: approved by Default library on " in shown.output
+    assert "(version 1): " in shown.output
+    _edit(workspace, "scope.services", "version: 1", "version: 2")
+    changed = _run(runner, workspace, "clauses", "show", "scope.services").output
+    assert "approval: changed since version 1 was approved by Default library on " in changed
+    info = json.loads(_run(runner, workspace, "clauses", "show", "scope.services", "--format", "json").output)
+    assert info["approval"]["version"] == 1 and "approved_by" not in info
+    diff = _run(runner, workspace, "clauses", "diff", "scope.services").output
+    assert "version: [-1-]{+2+}" in diff and "clauses diff" not in diff
+    missing = _run(runner, workspace, "clauses", "show", "no.such")
+    assert missing.exit_code == 2 and "no such clause: no.such" in missing.output

@@ -103,3 +103,27 @@ def test_template_unknown_variable(runner, workspace, tmp_path):
     [finding] = findings
     assert finding["code"] == "template-unknown-variable" and "mystery_value" in finding["message"]
     assert finding["file"].endswith("extra.docx")
+
+
+def test_unreadable_clause_files_are_input_errors(runner, workspace):
+    folder = workspace / "clauses"
+    (folder / "x.dangling.md").symlink_to(folder / "nowhere.md")
+    (folder / "x.folder.md").mkdir()
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    by_clause = {f["clause"]: f for f in findings}
+    assert by_clause["x.dangling"]["code"] == "invalid-clause" and "cannot read" in by_clause["x.dangling"]["message"]
+    assert by_clause["x.folder"]["file"].endswith("x.folder.md")
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "x.dangling.md: cannot read file" in result.output and "x.folder.md: cannot read" in result.output
+
+
+def test_library_conflicts_keep_their_codes(runner, workspace):
+    _clause(workspace, "x.claims", BASIC + "alternates: [no.such, x.claims]\n", "Text.\n")
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    codes = {(f["clause"], f["code"], f["line"]) for f in findings}
+    assert {("x.claims", "unknown-alternate", 7), ("x.claims", "invalid-alternate", 7)} <= codes
+    own = next(f for f in findings if f["code"] == "invalid-alternate")
+    assert own["message"] == "a clause cannot be its own alternate" and own["file"].endswith("x.claims.md")
