@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import InputError, MspdocsError, raise_all
 from .fields import Fields
+from .files import read_text
 from .yamlfile import parse_yaml
 
 # The order and headings of an agreement's sections; a clause's category places it.
@@ -125,13 +126,7 @@ def parse_clause(text: str, path: Path) -> Clause:
 
 
 def read_clause(path: Path) -> Clause:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", path=path) from None
-    except OSError as exc:  # unreadable, a folder, or a symlink to nothing
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
-    return parse_clause(text, path)
+    return parse_clause(read_text(path), path)
 
 
 class LibraryConflict(InputError):
