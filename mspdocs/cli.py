@@ -55,7 +55,7 @@ def init(directory: str, examples: bool) -> None:
         return
     click.echo(f"next: describe your MSP in {shown(created / 'mspdocs.toml')}, add one YAML file per customer "
                f"in {shown(created / 'customers')}, and have counsel review and approve the clause library "
-               f"(mspdocs -w {where} clauses lint; mspdocs -w {where} clauses approve ID... --by NAME)")
+               f"(mspdocs -w {where} generate clause-book; mspdocs -w {where} clauses approve --all --by NAME)")
 
 
 @cli.command()

@@ -157,23 +157,27 @@ def clauses_lint(ctx: click.Context, output_format: str) -> None:
 
 @clauses.command("approve")
 @workspace_option
-@click.argument("clause_ids", metavar="ID...", nargs=-1, required=True)
+@click.argument("clause_ids", metavar="ID...", nargs=-1)
+@click.option("--all", "awaiting", is_flag=True, help="Every clause awaiting approval (after reviewing them all).")
 @click.option("--by", "approver", required=True, metavar="NAME", help="Who approves (legal counsel).")
 @click.option("--reason", metavar="TEXT", help="Why, for the record.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="text: a readable table; json: stable, for scripts.")
 @click.pass_context
-def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], approver: str, reason: str | None,
-                    output_format: str) -> None:
+def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], awaiting: bool, approver: str,
+                    reason: str | None, output_format: str) -> None:
     """Approve the current text of each clause (bound to its exact text).
 
     \b
     Example:
       mspdocs clauses approve scope.exclusions fees.payment --by "J. Counsel" --reason "Q3 review"
+      mspdocs clauses approve --all --by "J. Counsel" --reason "Reviewed the clause book of 2026-11-27"
     """
     from .clausereport import approve_clauses
 
-    rows = approve_clauses(workspace_of(ctx), list(clause_ids), approver, reason)
+    if bool(clause_ids) == awaiting:
+        raise click.UsageError("name the clauses to approve, or give --all (not both)")
+    rows = approve_clauses(workspace_of(ctx), list(clause_ids) or None, approver, reason)
     emit(output_format, rows, [f"approved {row['id']} version {row['version']} "
                                 f"(by {row['approved_by']} on {row['approved_on']})" if row["recorded"] else
                                 f"{row['id']}: already approved by {row['approved_by']} on {row['approved_on']}"

@@ -114,3 +114,15 @@ def _current_umask() -> int:
 def test_init_where_nothing_can_be_written_is_bad_input(runner, tmp_path):
     result = runner.invoke(cli, ["init", "/proc/mspdocs-cannot-be-here"])
     assert result.exit_code == 2 and "cannot create the workspace here" in result.output
+
+
+def test_counsel_approves_a_new_library_in_one_command(runner, tmp_path):
+    target = tmp_path / "new"
+    runner.invoke(cli, ["init", str(target)])
+    approved = runner.invoke(cli, ["-w", str(target), "clauses", "approve", "--all", "--by", "J. Counsel",
+                                   "--reason", "Initial review"])
+    assert approved.exit_code == 0, approved.output
+    assert approved.output.count("approved ") >= 25
+    assert runner.invoke(cli, ["-w", str(target), "clauses", "lint"]).exit_code == 0
+    again = runner.invoke(cli, ["-w", str(target), "clauses", "approve", "--all", "--by", "J. Counsel"])
+    assert again.exit_code == 0 and again.output == ""
