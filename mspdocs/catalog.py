@@ -12,7 +12,7 @@ from .fields import Fields
 from .yamlfile import read_yaml
 
 SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-CATEGORIES = ("baseline", "advanced-security", "compliance", "onsite")
+SERVICE_CATEGORIES = ("baseline", "advanced-security", "compliance", "onsite")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def _service(fields: Fields, controls: dict[str, str]) -> Service:
     if not SERVICE_ID.fullmatch(service_id):
         raise fields.error("id", f"'{service_id}' is not a service id (lowercase letters, digits, hyphens)")
     category = fields.text("category")
-    if category not in CATEGORIES:
-        raise fields.error("category", f"'{category}' is not one of {', '.join(CATEGORIES)}")
+    if category not in SERVICE_CATEGORIES:
+        raise fields.error("category", f"'{category}' is not one of {', '.join(SERVICE_CATEGORIES)}")
     insurer = fields.text_list("insurer_controls")
     for control, line in insurer:
         if control not in controls:
