@@ -86,7 +86,7 @@ def help_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=120)
+    parser.add_argument("--customers", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workspace = synthetic_workspace(Path(folder), args.customers)

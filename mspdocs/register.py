@@ -272,7 +272,8 @@ class Register:
         """Add one entry; must run inside `transaction()` so the head cannot move meanwhile."""
         if event not in EVENTS:
             raise ValueError(f"unknown register event {event!r}")
-        payload = json.loads(canonical_json(payload))  # exactly what will be read back
+        stored = canonical_json(payload)
+        payload = json.loads(stored)  # exactly what will be read back
         head = self._db.execute("SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
         recorded_at = utc_now()
@@ -280,8 +281,7 @@ class Register:
         self._db.execute(
             "INSERT INTO entries (seq, event, document_id, customer, kind, recorded_at, actor, payload, "
             "prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, event, document_id, customer, kind, recorded_at, actor, canonical_json(payload),
-             prev_hash, digest))
+            (seq, event, document_id, customer, kind, recorded_at, actor, stored, prev_hash, digest))
         return Entry(seq, event, document_id, customer, kind, recorded_at, actor, payload, prev_hash, digest)
 
     def record(self, event: str, payload: dict[str, Any], actor: str, **columns: str | None) -> Entry:
