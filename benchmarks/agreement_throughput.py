@@ -37,7 +37,7 @@ def synthetic_workspace(folder: Path, count: int) -> Path:
     for number in range(count):
         text = texts[number % len(texts)]
         customer_id = f"customer-{number:04d}"
-        text = re.sub(r"^id: .*$", f"id: {customer_id}", text, count=1, flags=re.M)
+        text = re.sub(r"^id: .*$", f"id: {customer_id}", text, count=1, flags=re.MULTILINE)
         (workspace / "customers" / f"{customer_id}.yaml").write_text(text, encoding="utf-8")
     return workspace
 

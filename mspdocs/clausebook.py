@@ -11,8 +11,8 @@ from typing import Any
 
 from . import approvals as approval_store
 from .clauses import CATEGORIES, Clause, Library, load_library
-from .workspace import open_workspace
 from .worddiff import META_FIELDS, meta_value, word_ops
+from .workspace import open_workspace
 
 AUTHOR = "mspdocs"
 TITLE = "Clause Library Review Book"
@@ -208,8 +208,8 @@ def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | N
     approvals = approval_store.load_approvals(library.folder)
     kind = DocumentKind("clause-book", TITLE, "", "CLB", lambda *_: {})
     document_id = new_document_id(kind)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    when = dt.datetime.combine(as_of, now.time(), dt.timezone.utc) if as_of else now
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    when = dt.datetime.combine(as_of, now.time(), dt.UTC) if as_of else now
     data = build_clause_book(library, approvals, space.profile.msp["legal_name"], document_id, when)
     manifest: dict[str, Any] = {"document_id": document_id, "customer": None, "kind": "clause-book",
                                 "as_of": when.date().isoformat(), "draft": False,

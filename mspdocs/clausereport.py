@@ -9,8 +9,8 @@ from typing import Any
 from . import approvals as approval_store
 from .clauses import CATEGORIES, Library, load_library
 from .errors import InputError
-from .workspace import open_workspace
 from .worddiff import marked, meta_changes, word_ops
+from .workspace import open_workspace
 
 
 def _library(workspace: str | Path | None) -> tuple[Path, Library, dict]:

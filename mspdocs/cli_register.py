@@ -8,7 +8,6 @@ import click
 
 from .cliutil import DATE, FORMATS, emit, shown, table, workspace_of, workspace_option
 
-
 # The kinds of document the register records (`generate`'s kinds).
 REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"])
 

@@ -116,7 +116,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     def _compile_source(self, source: str) -> Template:
         return super().from_string(source)
 
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's name
+    def from_string(self, source, globals=None, template_class=None):
         if globals is None and template_class is None and isinstance(source, str):
             return self._compile_source(source)
         return super().from_string(source, globals, template_class)

@@ -21,8 +21,16 @@ from .docxrender import DocumentTemplate
 from .errors import InputError, MspdocsError, raise_all
 from .gate import check_document, leaf_strings
 from .letters import select_services
-from .register import (Publication, Register, canonical_json, current_actor, manifest_hash,
-                       provenance_context, provenance_properties, relative_path)
+from .register import (
+    Publication,
+    Register,
+    canonical_json,
+    current_actor,
+    manifest_hash,
+    provenance_context,
+    provenance_properties,
+    relative_path,
+)
 from .signing import msp_signer
 from .verification import require_register_or_no_documents
 from .workspace import Workspace, open_workspace

@@ -11,8 +11,7 @@ from typing import Any
 
 from .errors import InputError, ProblemsFound
 from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
-from .register import (DOCUMENT_GENERATED, DOCUMENT_SIGNED, Entry, Publication, Register, current_actor,
-                       relative_path)
+from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, Entry, Publication, Register, current_actor, relative_path
 from .signing import CUSTOMER_FIELD, SIGNED_KINDS
 from .trust import trust_roots
 from .verification import file_sha256

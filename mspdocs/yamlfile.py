@@ -91,7 +91,7 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     # Leading blank lines put every mark, and so every remembered line, at its line in the whole file.
     text = "\n" * (first_line - 1) + text
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader without resolvers
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

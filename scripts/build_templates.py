@@ -224,13 +224,13 @@ def _install_numbering(doc) -> None:
 
 # --- Package hygiene ------------------------------------------------------------
 _APP_XML = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Application>mspdocs</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
-    "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
-).encode()
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>mspdocs</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+    b"<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    b"<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
 
 
 def _clean_package(doc, title: str = "Master Services Agreement") -> None:
@@ -254,8 +254,8 @@ def _clean_package(doc, title: str = "Master Services Agreement") -> None:
             el.set(qn("w:val"), "15")
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    stamp = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch
-             else _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0, tzinfo=None)
+    stamp = (_dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch
+             else _dt.datetime.now(_dt.UTC)).replace(microsecond=0, tzinfo=None)
     cp = doc.core_properties
     cp.title = title
     cp.author = ""

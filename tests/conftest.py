@@ -35,7 +35,7 @@ def write_customer(workspace: Path, text: str, name: str | None = None) -> Path:
     import re
 
     if name is None:
-        name = re.search(r"^id:\s*(\S+)", text, re.M).group(1).strip("'\"") + ".yaml"
+        name = re.search(r"^id:\s*(\S+)", text, re.MULTILINE).group(1).strip("'\"") + ".yaml"
     path = workspace / "customers" / name
     path.write_text(text, encoding="utf-8")
     return path

@@ -59,10 +59,10 @@ def test_special_characters_survive_verbatim(runner, workspace):
 def test_sections_are_numbered_and_cross_references_resolve(runner, workspace):
     [item] = _json(runner, workspace, "pinecrest-law")
     body = _body(item["path"])
-    headings = re.findall(r"^(\d+)\.\t", body, re.M)
+    headings = re.findall(r"^(\d+)\.\t", body, re.MULTILINE)
     assert headings == [str(n) for n in range(1, len(headings) + 1)] and len(headings) >= 10
     for section in re.findall(r"Section (\d+\.\d+)", body):
-        assert re.search(rf"^{re.escape(section)}\t", body, re.M), f"Section {section} does not exist"
+        assert re.search(rf"^{re.escape(section)}\t", body, re.MULTILINE), f"Section {section} does not exist"
 
 
 def test_scope_table_has_included_excluded_and_declined_rows(runner, workspace):
@@ -119,7 +119,7 @@ def test_insurance_alternate_chosen_by_data(runner, workspace):
 
 
 def test_existing_document_is_never_overwritten(runner, workspace, monkeypatch):
-    import mspdocs.generate as generate
+    from mspdocs import generate
 
     monkeypatch.setattr(generate, "new_document_id", lambda kind: "AGR-FIXED000")
     _generate(runner, workspace, "pinecrest-law")

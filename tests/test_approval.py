@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import docx
-
 from conftest import AS_OF
+
 from mspdocs.cli import cli
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from mspdocs.cli import cli
-
 from conftest import customer_yaml, write_customer
+
+from mspdocs.cli import cli
 
 
 def test_list_shows_every_customer(runner, workspace):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import customer_yaml, write_customer
 
 from mspdocs.cli import cli
-
-from conftest import customer_yaml, write_customer
 
 
 def _generate(runner, workspace: Path, *args: str):
@@ -149,9 +148,9 @@ def test_a_numbered_looking_name_is_not_turned_into_a_list(runner, workspace):
     write_customer(workspace, customer_yaml(legal_name="1) Acme"))
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "tiny-co", "--format", "json"])
     assert result.exit_code == 0, result.output
-    from docx import Document
-
     import json
+
+    from docx import Document
 
     body = "\n".join(p.text for p in Document(json.loads(result.output)[0]["path"]).paragraphs)
     assert "(a)\tAcme" not in body

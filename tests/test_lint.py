@@ -92,8 +92,8 @@ def test_generation_with_malformed_clause_exits_2(runner, workspace):
 
 
 def test_template_unknown_variable(runner, workspace, tmp_path):
-    from docxtpl import DocxTemplate  # noqa: F401 - the template is built with python-docx
     import docx
+    from docxtpl import DocxTemplate  # noqa: F401 - the template is built with python-docx
 
     document = docx.Document()
     document.add_paragraph("{{ customer.legal_name }} {{ mystery_value }}")

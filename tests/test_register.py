@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF
+
 from mspdocs.cli import cli
 from mspdocs.docxrender import custom_properties
 from mspdocs.errors import InputError

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import customer_yaml, write_customer
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,8 +18,6 @@ from mspdocs.errors import RenderError
 from mspdocs.gate import check_document, document_texts
 from mspdocs.generate import prepare, render_one
 from mspdocs.workspace import init_workspace, open_workspace
-
-from conftest import customer_yaml, write_customer
 
 
 def _body(data: bytes) -> str:

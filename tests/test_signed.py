@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pki import issue_signing_cert, make_root
 
 from mspdocs.cli import cli
 from mspdocs.errors import ProblemsFound
@@ -17,7 +18,6 @@ from mspdocs.generate import generate
 from mspdocs.register import open_register
 from mspdocs.signing import CUSTOMER_FIELD
 from mspdocs.workspace import init_workspace
-from pki import issue_signing_cert, make_root
 
 TODAY = dt.date.today()
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
