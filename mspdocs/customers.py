@@ -16,6 +16,7 @@ from .yamlfile import read_yaml
 # A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
 CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 SERVICE_LISTS = ("subscribed", "declined", "excluded")
+RESERVED_IDS = {"clause-book"}  # folders under output/ that hold documents of no customer
 _TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "services",
                "insurance", "qbr", "account_manager", "notes"}
 
@@ -108,6 +109,9 @@ def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog)
     if not CUSTOMER_ID.fullmatch(customer_id):
         raise top.error("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
                               "hyphens (it names the customer's folder under output/)")
+    if customer_id in RESERVED_IDS:
+        raise top.error("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
+                              "documents; choose another id")
     if customer_id != path.stem:
         raise top.error("id", f"'{customer_id}' does not match the file name '{path.name}'")
     data: dict[str, Any] = {

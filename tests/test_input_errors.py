@@ -38,6 +38,7 @@ BAD_INPUTS = [
     ("country NO left unquoted is kept", None, None, None),
     ("id escaping output", lambda t: _replace(t, "id: tiny-co", "id: ../x"), "id", "not a customer id"),
     ("absolute id", lambda t: _replace(t, "id: tiny-co", "id: /etc/passwd"), "id", "not a customer id"),
+    ("reserved id", lambda t: _replace(t, "id: tiny-co", "id: clause-book"), "id", "is reserved"),
     ("unknown field", lambda t: t + "colour: blue\n", "colour", "unknown field"),
     ("amount with a comma", lambda t: _replace(t, "monthly_fee: '1000.00'", "monthly_fee: 1,000.00"),
      "agreement.monthly_fee", "not an amount"),
