@@ -43,14 +43,16 @@ def condition_holds(clause: Clause, context: dict[str, Any]) -> bool:
                          line=clause.lines.get("condition"), field="condition", clause=clause.id) from None
     try:
         return bool(expression(**context))
-    except (TemplateError, MspdocsError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of counsel's text is reported, with its place
         raise RenderError(f"condition '{clause.condition}' cannot be decided: {_message(exc)}",
                           path=clause.path, line=clause.lines.get("condition"), field="condition",
                           clause=clause.id) from None
 
 
 def _message(exc: Exception) -> str:
-    return getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, (TemplateError, MspdocsError)):
+        return getattr(exc, "message", None) or str(exc)
+    return f"{type(exc).__name__}: {exc}"  # e.g. a division by zero written in the clause
 
 
 def _sort_key(clause: Clause) -> tuple[int, int, str]:
@@ -111,7 +113,7 @@ def render_body(clause: Clause, context: dict[str, Any]) -> str:
                          line=_template_line(exc, clause), clause=clause.id) from None
     try:
         return template.render(context)
-    except (TemplateError, MspdocsError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of counsel's text is reported, with its place
         raise RenderError(f"clause '{clause.id}' cannot be rendered: {_message(exc)}", path=clause.path,
                           line=_template_line(exc, clause), clause=clause.id) from None
 

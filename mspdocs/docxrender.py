@@ -9,10 +9,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
 
 from .environment import environment
-from .errors import InputError, MspdocsError, RenderError
+from .errors import InputError, RenderError
 from .files import read_bytes
 
 
@@ -63,8 +62,8 @@ class DocumentTemplate:
         document = self._template_class(io.BytesIO(self.data))
         try:
             document.render(context, jinja_env=environment(), autoescape=False)
-        except (TemplateError, MspdocsError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure of the template is reported, naming it
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             raise RenderError(f"template cannot be rendered: {message}", path=self.path) from None
         core = document.docx.core_properties
         for name, value in properties.items():

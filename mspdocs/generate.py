@@ -18,7 +18,7 @@ from .clauses import Library, load_library
 from .customers import Customer, load_customers
 from .documents import KINDS, DocumentKind, base_context, new_document_id
 from .docxrender import DocumentTemplate
-from .errors import InputError, MspdocsError, raise_all
+from .errors import InputError, MspdocsError, RenderError, raise_all
 from .gate import check_document, leaf_strings
 from .letters import select_services
 from .register import (
@@ -148,6 +148,8 @@ def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
         rendered = render_one(_WORKER_JOB, customer_id)
     except MspdocsError as exc:
         return exc
+    except Exception as exc:  # noqa: BLE001 - returned, so the batch still cleans up what it staged
+        return RenderError(f"could not render: {type(exc).__name__}: {exc}")
     # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
     target = rendered.target(_WORKER_JOB.workspace.output_dir)
     return replace(rendered, staged=stage(target, rendered.data))

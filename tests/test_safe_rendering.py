@@ -159,3 +159,18 @@ def test_a_tag_in_the_template_properties_is_caught(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
     assert result.exit_code == 2
     assert "template tag survived rendering in docProps/app.xml" in result.output
+
+
+@pytest.mark.parametrize("edit", ["body", "condition"])
+def test_an_arithmetic_error_in_a_clause_names_the_clause(runner, workspace, edit):
+    clause = workspace / "clauses" / "general.entire-agreement.md"
+    text = clause.read_text()
+    if edit == "body":
+        clause.write_text(text + "\nTotal: {{ 1 / 0 }}\n")
+    else:
+        clause.write_text(text.replace("version:", "condition: 1 / (customer.id != 'pinecrest-law')\nversion:", 1))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all", "--draft",
+                                 "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    assert "general.entire-agreement.md:" in result.output and "ZeroDivisionError" in result.output
+    assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
