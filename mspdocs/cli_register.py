@@ -159,9 +159,9 @@ def register_verify(ctx: click.Context, head: str | None, output_format: str) ->
         emit("json", result.as_dict(), [])
     else:
         for finding in result.problems:
-            click.echo(f"BROKEN  {finding}")
+            click.echo(f"PROBLEM  {finding}")
         for finding in result.warnings:
-            click.echo(f"warning {finding}")
+            click.echo(f"WARNING  {finding}")
         if result.anchor_found:
             click.echo(f"anchored head {result.anchor} is in the register")
         click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "

@@ -32,7 +32,7 @@ from .register import (
     relative_path,
 )
 from .signing import msp_signer
-from .verification import require_register_or_no_documents
+from .verification import require_records_or_no_documents
 from .workspace import Workspace, open_workspace
 from .writer import discard, stage
 
@@ -242,12 +242,13 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
               by: str | None = None) -> list[Generated]:
     """Write checked documents (and their PDFs) and record them in the register, all in one step."""
     pdfs = pdfs or {}
+    if not workspace.path("register").exists():
+        require_records_or_no_documents(workspace, None)  # before opening the register creates it
     output = workspace.output_dir
     targets = [item.target(output) for item in rendered]
     pdf_targets = [path.with_suffix(".pdf") for item, path in zip(rendered, targets) if item.document_id in pdfs]
     raise_all([InputError("refusing to overwrite an existing document", path=path)
                for path in targets + pdf_targets if path.exists()])
-    require_register_or_no_documents(workspace)
     batch, written = [], []
     try:
         for item, path in zip(rendered, targets):
@@ -268,7 +269,8 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
                 discard(staged)
         raise
     with Register.of(workspace) as register:
-        register.publish_documents([Publication.generated(*item) for item in batch], current_actor(by))
+        register.publish_documents([Publication.generated(*item) for item in batch], current_actor(by),
+                                   precondition=lambda held: require_records_or_no_documents(workspace, held))
     return written
 
 

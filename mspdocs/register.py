@@ -26,7 +26,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -289,14 +289,21 @@ class Register:
         with self.transaction():
             return self._append(event, payload, actor, **columns)
 
-    def publish_documents(self, publications: list[Publication], actor: str) -> list[Entry]:
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+
+    def publish_documents(self, publications: list[Publication], actor: str,
+                          precondition: Callable[[Register], None] | None = None) -> list[Entry]:
         """Give staged files their final names and record them, in one transaction: all of them, or none.
 
-        Entries are appended only after every file of the batch carries its final name.
+        Entries are appended only after every file of the batch carries its final name. `precondition`
+        runs first, inside the transaction, so it sees the register as no other writer can change it.
         """
         published: list[Path] = []
         try:
             with self.transaction():
+                if precondition is not None:
+                    precondition(self)
                 try:
                     for publication in publications:
                         for staged, final in publication.files:

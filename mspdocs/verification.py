@@ -73,16 +73,20 @@ def issued_files(folder: Path) -> list[Path]:
                   if not path.name.startswith(".") and path.is_file())
 
 
-def require_register_or_no_documents(workspace) -> None:
-    """Refuse to start a new register while output/ holds documents, which a missing register recorded."""
-    if workspace.path("register").exists():
+def require_records_or_no_documents(workspace, register: Register | None) -> None:
+    """Refuse to start a new chain while output/ holds documents, which a lost register recorded.
+
+    With `register` None, checks before the register is opened (and so created); with the register,
+    run inside the publishing transaction, where another batch's files are either recorded or absent.
+    """
+    if register is not None and not register.is_empty():
         return
     found = issued_files(workspace.output_dir)
     if found:
         folder = relative_path(workspace, workspace.output_dir)
         name = workspace.path("register").name
-        raise InputError(f"the register is missing but {folder}/ holds {len(found)} documents; restore {name} "
-                         "before generating", path=workspace.path("register"))
+        raise InputError(f"the register is missing or empty but {folder}/ holds {len(found)} documents; restore "
+                         f"{name} before generating", path=workspace.path("register"))
 
 
 def check_chain(entries: list[Entry], result: Verification) -> None:
@@ -137,8 +141,13 @@ def check_files(root: Path, entries: list[Entry], result: Verification) -> set[P
     return recorded
 
 
+UNRECORDED = ("not in the register: entries were removed, or a run was stopped before recording it "
+              "(then it was never issued: move it out of the folder)")
+
+
 def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: Verification) -> None:
-    """Warn about files in the output folder that no entry accounts for (e.g. left by a killed run)."""
+    """Name the documents no entry accounts for (a problem: the register may have lost entries), and warn
+    about partial files left by a stopped run."""
     if not output_dir.is_dir():
         return
     for folder, _, names in os.walk(output_dir):
@@ -148,7 +157,7 @@ def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: 
             if name.endswith(".part") and name.startswith("."):
                 result.warnings.append(Finding("partial file left by an interrupted run", path=shown))
             elif not name.startswith(".") and path.resolve() not in recorded:
-                result.warnings.append(Finding("not in the register (orphan)", path=shown))
+                result.problems.append(Finding(UNRECORDED, path=shown))
 
 
 def verify(workspace: str | Path | None = None, head: str | None = None) -> Verification:

@@ -163,7 +163,7 @@ def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
          "UPDATE entries SET payload = replace(payload, '\"draft\":false', '\"draft\":true') WHERE seq = 3")
     result = _verify(runner, workspace)
     assert result.exit_code == 1
-    broken = [line for line in result.output.splitlines() if line.startswith("BROKEN")]
+    broken = [line for line in result.output.splitlines() if line.startswith("PROBLEM")]
     assert any("entry 3 " in line and "does not match its hash" in line for line in broken)
     assert any("entries_no_update" in line for line in broken)
     assert not any("entry 2 " in line or "entry 4 " in line for line in broken)
@@ -180,7 +180,7 @@ def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner)
          f"UPDATE entries SET customer = 'someone-else', entry_hash = '{forged}' WHERE seq = 2")
     result = _verify(runner, workspace)
     assert result.exit_code == 1
-    assert any(line.startswith("BROKEN  entry 3 ") and "does not link" in line
+    assert any(line.startswith("PROBLEM  entry 3 ") and "does not link" in line
                for line in result.output.splitlines())
 
 
@@ -190,7 +190,9 @@ def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, ru
     _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 7",
          "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries "
          "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
-    assert _verify(runner, workspace).exit_code == 0  # the truncated chain is consistent in itself
+    unanchored = _verify(runner, workspace)  # the truncated chain is consistent in itself, but its
+    assert unanchored.exit_code == 1       # document is left without an entry
+    assert "not in the register: entries were removed" in unanchored.output
     result = _verify(runner, workspace, "--head", head)
     assert result.exit_code == 1 and f"anchored head {head} is not in the register" in result.output
 
@@ -208,14 +210,25 @@ def test_verify_names_altered_and_missing_files(workspace, runner):
     assert any(written[4].document_id in line and "file is missing" in line for line in lines)
 
 
-def test_verify_warns_about_unrecorded_files(workspace, runner):
+def test_verify_names_unrecorded_documents_and_warns_about_partial_files(workspace, runner):
     generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
-    (workspace / "output" / "pinecrest-law" / "stray.docx").write_bytes(b"x")
     (workspace / "output" / "pinecrest-law" / ".stray.docx.abc.part").write_bytes(b"x")
+    partial = _verify(runner, workspace)
+    assert partial.exit_code == 0 and "partial file left by an interrupted run" in partial.output
+    (workspace / "output" / "pinecrest-law" / "stray.docx").write_bytes(b"x")
     result = _verify(runner, workspace)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "stray.docx: not in the register" in result.output
-    assert "partial file left by an interrupted run" in result.output
+
+
+def test_an_emptied_register_is_not_silently_replaced(workspace, runner):
+    generate("agreement", ["pinecrest-law", "muller-obrien"], workspace=workspace, as_of=AS_OF)
+    for name in ("register.sqlite3-wal", "register.sqlite3-shm"):
+        (workspace / name).unlink(missing_ok=True)
+    (workspace / "register.sqlite3").write_bytes(b"")
+    again = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert again.exit_code == 2 and "the register is missing or empty" in again.output
+    assert len(list((workspace / "output").rglob("*.docx"))) == 2
 
 
 def test_list_filters_and_json(workspace, runner):
@@ -265,8 +278,8 @@ def test_a_deleted_register_is_a_problem_and_is_not_replaced(workspace, runner):
     assert not (workspace / "register.sqlite3").exists()
     again = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
     assert again.exit_code == 2
-    assert ("the register is missing but output/ holds 2 documents; restore register.sqlite3 before generating"
-            in again.output)
+    assert ("the register is missing or empty but output/ holds 2 documents; restore register.sqlite3 "
+            "before generating" in again.output)
     assert not (workspace / "register.sqlite3").exists()
     assert len(list((workspace / "output").rglob("*.docx"))) == 2
 
@@ -347,8 +360,14 @@ def test_a_killed_batch_leaves_no_entry_without_its_file(workspace, runner):
     for document in _documents(workspace):  # every file under a final name is a complete document
         with zipfile.ZipFile(document) as archive:
             assert archive.testzip() is None
-    result = _verify(runner, workspace)
-    assert result.exit_code == 0, result.output
+    recorded = {workspace / entry.payload["output"]["path"] for entry in entries}
+    unrecorded = [path for path in _documents(workspace) if path not in recorded]
+    result = _verify(runner, workspace)  # the chain holds; documents linked before the kill are named
+    assert result.exit_code == (1 if unrecorded else 0), result.output
+    assert all(line.endswith("(then it was never issued: move it out of the folder)")
+               for line in result.output.splitlines() if line.startswith("PROBLEM"))
+    for path in unrecorded:  # what the owner does: the stopped run never issued them
+        path.unlink()
     rerun = _batch(workspace)
     _, err = rerun.communicate()
     assert rerun.returncode == 0, err.decode()
