@@ -310,4 +310,4 @@ def _refuse_recorded(register: Register, document_id: str, sha256: str, signatur
             raise ProblemsFound(f"rejected: this file was already recorded for {document_id} (entry {entry.seq})")
         if signature is not None and _signature_key(entry.payload) == signature:
             raise ProblemsFound(f"rejected: already recorded as entry {entry.seq}: the same customer signature "
-                                f"of {document_id}, in a file with bytes added after it")
+                                f"of {document_id} (this copy differs only in what follows it)")
