@@ -22,6 +22,8 @@ class SignatureFacts:
     field: str
     signer: str  # the certificate's common name (its subject when it has none)
     subject: str
+    common_name: str | None
+    emails: tuple[str, ...]  # the subject's emailAddress and the SubjectAltName's rfc822Name entries
     fingerprint: str
     signed_at: str | None
     byte_range: tuple[int, ...]
@@ -35,7 +37,7 @@ class SignatureFacts:
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "signer": self.signer, "subject": self.subject,
-                "certificate_sha256": self.fingerprint,
+                "emails": list(self.emails), "certificate_sha256": self.fingerprint,
                 "signed_at": self.signed_at, "intact": self.intact and self.valid, "trusted": self.trusted,
                 "coverage": self.coverage, "modification_level": self.modification_level,
                 "summary": self.summary}
@@ -150,20 +152,35 @@ def _signature_facts(embedded, context) -> SignatureFacts:
     from cryptography import x509
 
     cert = status.signing_cert
-    name = x509.load_der_x509_certificate(cert.dump()).subject
+    certificate = x509.load_der_x509_certificate(cert.dump())
+    name = certificate.subject
     common = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    common_name = str(common[0].value) if common else None
     subject = name.rfc4514_string()
     signed_at = status.signer_reported_dt
     level = status.modification_level
     return SignatureFacts(
-        field=str(embedded.field_name), signer=str(common[0].value) if common else subject, subject=subject,
-        fingerprint=cert.sha256.hex(),
+        field=str(embedded.field_name), signer=common_name or subject, subject=subject,
+        common_name=common_name, emails=_emails(certificate), fingerprint=cert.sha256.hex(),
         signed_at=signed_at.isoformat() if signed_at else None,
         byte_range=tuple(int(v) for v in embedded.byte_range),
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
         coverage=status.coverage.name if status.coverage is not None else "UNCLEAR",
         modification_level=level.name if level is not None else None,
         docmdp_ok=status.docmdp_ok, summary=status.summary())
+
+
+def _emails(certificate) -> tuple[str, ...]:
+    """The email addresses a certificate names: its subject's emailAddress, then its SubjectAltName's."""
+    from cryptography import x509
+
+    found = [str(a.value) for a in certificate.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)]
+    try:
+        alternative = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        found += alternative.get_values_for_type(x509.RFC822Name)
+    except (x509.ExtensionNotFound, ValueError):  # none, or one `cryptography` cannot parse: no address
+        pass
+    return tuple(dict.fromkeys(found))
 
 
 def changes_after(data: bytes, base_length: int) -> str | None:

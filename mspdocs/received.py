@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ProblemsFound
+from .errors import InputError, MspdocsError, ProblemsFound
 from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
 from .register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, Entry, Publication, Register, current_actor, relative_path
 from .signing import CUSTOMER_FIELD, SIGNED_KINDS
-from .trust import trust_roots
+from .trust import signatory_mismatch, trust_roots
 from .verification import file_sha256
 from .workspace import Workspace, open_workspace
 from .writer import stage
 
 MAX_BYTES = 25 * 1024 * 1024
 DIGITAL_TRUSTED = "digital signature, trusted"
+DIGITAL_NOT_SIGNATORY = "intact, signer not the customer's signatory"
 DIGITAL_UNTRUSTED = "intact, signer not trusted"
 WET_INK = "wet-ink scan (lower assurance)"
 # Changes after a signature that leave what was signed intact: signing further fields, filling forms.
@@ -34,24 +35,30 @@ class Receipt:
     """A signed copy recorded in the register."""
 
     document_id: str
-    assurance: str
+    level: str  # the assurance recorded
     signer: str
     signed_at: str
     path: Path
     sha256: str
     entry: Entry = field(repr=False)
+    reason: str = ""  # why the assurance is lower than it could be, when the check knows
+
+    @property
+    def assurance(self) -> str:
+        """The assurance recorded, followed by the reason it is lower when there is one."""
+        return f"{self.level} ({self.reason})" if self.reason else self.level
 
     @property
     def signed_when(self) -> str:
         """`on DATE` for a wet-ink signature, `at TIME` for a digital one (as its signer reported it)."""
         if not self.signed_at:
             return "at a time it does not state"
-        return f"{'on' if self.assurance == WET_INK else 'at'} {self.signed_at}"
+        return f"{'on' if self.level == WET_INK else 'at'} {self.signed_at}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "assurance": self.assurance, "signer": self.signer,
-                "signed_at": self.signed_at, "path": str(self.path), "sha256": self.sha256,
-                "seq": self.entry.seq, "entry_hash": self.entry.entry_hash}
+        return {"document_id": self.document_id, "assurance": self.level, "reason": self.reason or None,
+                "signer": self.signer, "signed_at": self.signed_at, "path": str(self.path),
+                "sha256": self.sha256, "seq": self.entry.seq, "entry_hash": self.entry.entry_hash}
 
 
 def add_signed(file: str | Path, document_id: str | None = None, signer: str | None = None,
@@ -157,10 +164,42 @@ def _digital(space: Workspace, generated: Entry, data: bytes, facts: PdfFacts,
     changed = review_changes(data, length)
     if changed is not None:
         raise ProblemsFound(f"rejected: the file was changed after it was generated ({changed})")
-    return {"method": "digital", "assurance": DIGITAL_TRUSTED if customer.trusted else DIGITAL_UNTRUSTED,
-            "signer": customer.signer, "signed_at": customer.signed_at,
-            "original": {"sha256": original["sha256"], "length": length},
-            "signatures": [signature.as_dict() for signature in facts.signatures]}
+    revision_end = customer.byte_range[2] + customer.byte_range[3]  # the signature's revision starts at 0
+    payload = {"method": "digital", "assurance": DIGITAL_UNTRUSTED,
+               "signer": customer.signer, "signed_at": customer.signed_at,
+               "certificate_sha256": customer.fingerprint,
+               "original": {"sha256": original["sha256"], "length": length},
+               "signed_revision": {"sha256": hashlib.sha256(data[:revision_end]).hexdigest(),
+                                   "length": revision_end},
+               "signatures": [signature.as_dict() for signature in facts.signatures]}
+    if customer.trusted:
+        payload.update(_signatory_check(space, generated.customer, customer))
+    return payload
+
+
+def _signatory_check(space: Workspace, customer_id: str | None, signature: SignatureFacts) -> dict[str, Any]:
+    """The assurance of a trusted chain: trusted only when the certificate names the customer's signatory."""
+    signatory = _signatory(space, customer_id)
+    mismatch = signatory_mismatch(signature.common_name, signature.emails, signatory)
+    checked: dict[str, Any] = {"signatory": signatory}
+    if mismatch is None:
+        return dict(checked, assurance=DIGITAL_TRUSTED)
+    return dict(checked, assurance=DIGITAL_NOT_SIGNATORY, reason=mismatch)
+
+
+def _signatory(space: Workspace, customer_id: str | None) -> dict[str, str] | None:
+    """The signatory of the customer's record, or None when there is no valid record to ask."""
+    from .catalog import load_catalog
+    from .customers import load_customers
+
+    if not customer_id:
+        return None
+    try:
+        [customer] = load_customers(space, load_catalog(space.path("catalog")), [customer_id])
+    except MspdocsError:
+        return None
+    signatory = customer.data.get("signatory")
+    return {"name": signatory["name"], "email": signatory["email"]} if signatory else None
 
 
 def _a(kind: str | None) -> str:
@@ -234,10 +273,7 @@ def _store_and_record(space: Workspace, register: Register, generated: Entry, da
                       payload: dict[str, Any], actor: str) -> Receipt:
     """Store the file as `received/<sha256>.pdf` and append `document.signed`: both or neither."""
     sha256 = hashlib.sha256(data).hexdigest()  # of the bytes checked, not of the file re-read
-    for entry in register.entries(document_id=generated.document_id):
-        if entry.event == DOCUMENT_SIGNED and entry.payload.get("received", {}).get("sha256") == sha256:
-            raise ProblemsFound(f"rejected: this file was already recorded for {generated.document_id} "
-                                f"(entry {entry.seq})")
+    _refuse_recorded(register, generated.document_id, sha256, _signature_key(payload))
     target = space.path("received") / f"{sha256}.pdf"
     relative = relative_path(space, target)
     files = []
@@ -250,4 +286,28 @@ def _store_and_record(space: Workspace, register: Register, generated: Entry, da
     [entry] = register.publish_documents([Publication(files, DOCUMENT_SIGNED, payload, generated.document_id,
                                                       generated.customer, generated.kind)], actor)
     return Receipt(generated.document_id, payload["assurance"], payload["signer"], payload["signed_at"] or "",
-                   target, sha256, entry)
+                   target, sha256, entry, payload.get("reason", ""))
+
+
+def _signature_key(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """What identifies the customer's digital signature: its certificate and the revision it signed."""
+    revision = payload.get("signed_revision")
+    if not isinstance(revision, dict) or not revision.get("sha256") or not payload.get("certificate_sha256"):
+        return None
+    return payload["certificate_sha256"], revision["sha256"]
+
+
+def _refuse_recorded(register: Register, document_id: str, sha256: str, signature: tuple[str, str] | None) -> None:
+    """Refuse a file, or a digital signature under bytes added later, that the register already holds.
+
+    Bytes appended to a signed file change its hash but not the signature: a scan keeps the whole-file rule.
+    """
+    for entry in register.entries(document_id=document_id):
+        if entry.event != DOCUMENT_SIGNED:
+            continue
+        received = entry.payload.get("received")
+        if isinstance(received, dict) and received.get("sha256") == sha256:
+            raise ProblemsFound(f"rejected: this file was already recorded for {document_id} (entry {entry.seq})")
+        if signature is not None and _signature_key(entry.payload) == signature:
+            raise ProblemsFound(f"rejected: already recorded as entry {entry.seq}: the same customer signature "
+                                f"of {document_id} (this copy differs only in what follows it)")

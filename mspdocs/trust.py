@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +72,33 @@ def trust_roots(workspace) -> list[bytes]:
         return []
     return [parse_certificate(path.read_bytes(), path).public_bytes(serialization.Encoding.DER)
             for path in sorted(folder.glob("*.pem"))]
+
+
+def _comparable_name(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+def _comparable_email(email: str) -> str:
+    return unicodedata.normalize("NFC", email.strip()).casefold()
+
+
+def signatory_mismatch(common_name: str | None, emails: tuple[str, ...] | list[str],
+                       signatory: dict[str, str] | None) -> str | None:
+    """Why a certificate does not name the customer's signatory, or None when it does.
+
+    It does when one of its email addresses is the signatory's (case-insensitive) or its common name is
+    the signatory's name (case and runs of whitespace aside). A trusted root vouches for who holds the
+    certificate, not for whom that person may sign: another customer's CA is trusted for its own people.
+    """
+    named = f'"{common_name}"' if common_name else "no common name"
+    carried = f"{named}, {', '.join(f'<{email}>' for email in emails) or 'no email address'}"
+    if signatory is None:
+        return f"the certificate names {carried}; the customer's record cannot be read to compare"
+    email = _comparable_email(signatory.get("email", ""))
+    if email and any(_comparable_email(found) == email for found in emails):
+        return None
+    name = _comparable_name(signatory.get("name", ""))
+    if name and common_name is not None and _comparable_name(common_name) == name:
+        return None
+    return (f"the certificate names {carried}; the customer's signatory is "
+            f"\"{signatory.get('name', '')}\" <{signatory.get('email', '')}>")

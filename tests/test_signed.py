@@ -24,24 +24,36 @@ pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("li
                                 reason="LibreOffice is not installed")
 
 
-def make_customer_pki(folder: Path, common: str = "Pat Doe"):
+MULLER_SIGNATORY = "Jürgen Müller"  # examples/customers/muller-obrien.yaml
+PINECREST_EMAIL = "tkearney@pinecrestlaw.example"  # examples/customers/pinecrest-law.yaml
+
+
+def make_customer_pki(folder: Path, common: str = MULLER_SIGNATORY, name: str = "customer-ca.pem",
+                      organisation: str = "Tiny Co, LLC"):
     """A customer's own CA and a signing certificate it issued: (ca.pem, pyHanko signer, cert SHA-256)."""
+    from cryptography.hazmat.primitives import serialization
+
+    ca, ca_key = make_root(f"{organisation.split(',')[0]} CA", organisation)
+    cert, key = issue_signing_cert(ca, ca_key, common, organisation)
+    ca_pem = folder / name
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return (ca_pem, *pyhanko_signer(cert, key))
+
+
+def pyhanko_signer(cert, key):
+    """A pyHanko signer for a `cryptography` certificate and key: (signer, cert SHA-256)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
     from pyhanko.sign.signers import SimpleSigner
 
-    ca, ca_key = make_root("Tiny Co CA", "Tiny Co, LLC")
-    cert, key = issue_signing_cert(ca, ca_key, common, "Tiny Co, LLC")
-    ca_pem = folder / "customer-ca.pem"
-    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     der = cert.public_bytes(serialization.Encoding.DER)
     signer = SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(der),
         signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
         cert_registry=None)
-    return ca_pem, signer, hashlib.sha256(der).hexdigest()
+    return signer, hashlib.sha256(der).hexdigest()
 
 
 def customer_signs(data: bytes, signer) -> bytes:
@@ -81,12 +93,14 @@ def prepared(tmp_path_factory):
     [notice] = generate("insurance-notice", ["muller-obrien"], workspace=workspace, as_of=TODAY)
     [countersigned] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True,
                                sign=True, ask_password=lambda prompt: "msp")
+    [pinecrest] = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=TODAY, pdf=True)
     ca_pem, signer, fingerprint = make_customer_pki(folder)
     original = first.pdf_path.read_bytes()
     return {"workspace": workspace, "a": first.document_id, "b": second.document_id,
             "docx_only": docx_only.document_id, "notice": notice.document_id, "original": original, "signed": customer_signs(original, signer),
             "countersigned_id": countersigned.document_id, "countersigned": countersigned.pdf_path.read_bytes(),
-            "signer": signer, "ca": ca_pem, "fingerprint": fingerprint}
+            "signer": signer, "ca": ca_pem, "fingerprint": fingerprint,
+            "pinecrest": pinecrest.document_id, "pinecrest_pdf": pinecrest.pdf_path.read_bytes()}
 
 
 @pytest.fixture
@@ -119,7 +133,8 @@ def test_a_trusted_signature_is_accepted_and_recorded(runner, case):
     assert trusted.output.startswith("trusted: ") and "CN=Tiny Co CA" in trusted.output
     result = _add(runner, case, case["signed"], "--by", "Sam Sales")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"recorded {case['a']}: digital signature, trusted, signed by Pat Doe at ")
+    assert result.output.startswith(
+        f"recorded {case['a']}: digital signature, trusted, signed by {MULLER_SIGNATORY} at ")
     sha = hashlib.sha256(case["signed"]).hexdigest()
     assert f"received/{sha}.pdf" in result.output
     assert (case["workspace"] / "received" / f"{sha}.pdf").read_bytes() == case["signed"]
@@ -133,10 +148,93 @@ def test_a_trusted_signature_is_accepted_and_recorded(runner, case):
     assert payload["original"]["length"] == len(case["original"])
     [signature] = payload["signatures"]
     assert signature["field"] == CUSTOMER_FIELD
-    assert signature["signer"] == "Pat Doe" and "CN=Pat Doe" in signature["subject"]
+    assert signature["signer"] == MULLER_SIGNATORY and f"CN={MULLER_SIGNATORY}" in signature["subject"]
     assert signature["certificate_sha256"] == case["fingerprint"]
     assert signature["intact"] and signature["trusted"] and signature["signed_at"]
     assert signature["coverage"] == "ENTIRE_FILE"
+
+
+def _trust(runner, case, ca_pem: Path) -> None:
+    trusted = runner.invoke(cli, ["-w", str(case["workspace"]), "signed", "trust", "add", str(ca_pem)])
+    assert trusted.exit_code == 0, trusted.output
+
+
+def test_another_customers_trusted_ca_does_not_make_its_signer_the_customers_signatory(runner, case):
+    muller_ca, other_person, _ = make_customer_pki(case["folder"], "Other Person", "muller-ca.pem",
+                                                   "Müller & O'Brien Facades")
+    _trust(runner, case, muller_ca)
+    result = _add(runner, case, customer_signs(case["pinecrest_pdf"], other_person))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"recorded {case['pinecrest']}: intact, signer not the customer's "
+                                    "signatory (the certificate names \"Other Person\", no email address; "
+                                    f"the customer's signatory is \"Thomas Kearney\" <{PINECREST_EMAIL}>), "
+                                    "signed by Other Person at ")
+    assert "digital signature, trusted" not in result.output
+    payload = _entries(case["workspace"])[-1].payload
+    assert payload["assurance"] == "intact, signer not the customer's signatory"
+    assert "Other Person" in payload["reason"] and "Thomas Kearney" in payload["reason"]
+    assert payload["signatory"] == {"name": "Thomas Kearney", "email": PINECREST_EMAIL}
+    assert payload["signatures"][0]["trusted"] is True  # the chain is trusted, the person is not the signatory
+
+
+def _certificate_with_email(ca, ca_key, common: str, email: str, where: str):
+    """A signing certificate issued by `ca` naming `email` in its subject or its SubjectAltName."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common)]
+    if where == "subject":
+        attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    builder = (x509.CertificateBuilder().subject_name(x509.Name(attributes)).issuer_name(ca.subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                              critical=True))
+    if where == "alternative name":
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+    return builder.sign(ca_key, hashes.SHA256()), key
+
+
+@pytest.mark.parametrize("where", ["subject", "alternative name"])
+def test_the_customers_signatory_is_recognised_by_email(runner, case, where):
+    from cryptography.hazmat.primitives import serialization
+
+    ca, ca_key = make_root("Pinecrest Law CA", "Pinecrest Law, LLP")
+    ca_pem = case["folder"] / "pinecrest-ca.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    _trust(runner, case, ca_pem)
+    signer, _ = pyhanko_signer(*_certificate_with_email(ca, ca_key, "T. Kearney", PINECREST_EMAIL.upper(), where))
+    result = _add(runner, case, customer_signs(case["pinecrest_pdf"], signer), "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert (shown["assurance"], shown["reason"], shown["signer"]) == (
+        "digital signature, trusted", None, "T. Kearney")
+    assert _entries(case["workspace"])[-1].payload["signatures"][0]["emails"] == [PINECREST_EMAIL.upper()]
+
+
+def test_the_signatory_is_recognised_by_name_whatever_its_case_and_spacing(runner, case):
+    pinecrest_ca, kearney, _ = make_customer_pki(case["folder"], "  thomas   KEARNEY ", "pinecrest-ca.pem")
+    _trust(runner, case, pinecrest_ca)
+    result = _add(runner, case, customer_signs(case["pinecrest_pdf"], kearney))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"recorded {case['pinecrest']}: digital signature, trusted, signed by ")
+
+
+def test_a_customer_record_that_no_longer_validates_matches_no_signatory(runner, case):
+    pinecrest_ca, kearney, _ = make_customer_pki(case["folder"], "Thomas Kearney", "pinecrest-ca.pem")
+    _trust(runner, case, pinecrest_ca)
+    record = case["workspace"] / "customers" / "pinecrest-law.yaml"
+    record.write_text(record.read_text().replace("email: tkearney@", "email: not-an-address-"))
+    result = _add(runner, case, customer_signs(case["pinecrest_pdf"], kearney), "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["assurance"] == "intact, signer not the customer's signatory"
+    assert "the customer's record cannot be read" in shown["reason"]
 
 
 def test_register_verify_rehashes_the_received_file(runner, case):
@@ -349,6 +447,25 @@ def test_the_same_file_twice_is_stored_once_and_recorded_once(runner, case):
     assert f"already recorded for {case['a']} (entry {after_first[-1].seq})" in again.output
     assert _entries(case["workspace"]) == after_first
     assert len(_received(case["workspace"])) == 1
+
+
+@pytest.mark.parametrize("appended", [b"\n", b"%comment\n"])
+def test_the_same_signature_with_bytes_appended_is_already_recorded(runner, case, appended):
+    assert _add(runner, case, case["signed"]).exit_code == 0
+    after_first = _entries(case["workspace"])
+    again = _add(runner, case, case["signed"] + appended, name="again.pdf")
+    assert again.exit_code == 1, again.output
+    assert f"rejected: already recorded as entry {after_first[-1].seq}" in again.output
+    assert _entries(case["workspace"]) == after_first
+    assert len(_received(case["workspace"])) == 1
+
+
+def test_a_scan_with_bytes_appended_is_another_file(runner, case):
+    day = TODAY.isoformat()
+    options = ("--document", case["a"], "--signer", "Pat Doe", "--signed-on", day)
+    assert _add(runner, case, _scan(), *options).exit_code == 0
+    assert _add(runner, case, _scan() + b"\n", *options, name="again.pdf").exit_code == 0
+    assert len(_received(case["workspace"])) == 2
 
 
 def test_a_file_over_the_size_cap_is_rejected_unread(runner, case, monkeypatch):
