@@ -199,9 +199,11 @@ def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: s
 
     A digitally signed PDF must start with exactly the PDF that was generated, every revision added
     after it may only sign signature fields (or fill forms), and every signature must be intact with
-    nothing but form filling after it. A signer whose certificate does not chain
-    to the trust store (`signed trust add`) is recorded as "intact, signer not trusted". A scanned
-    wet-ink copy needs --document, --signer and --signed-on, and is recorded as lower assurance.
+    nothing but form filling after it. It is recorded as "digital signature, trusted" when the
+    certificate chains to the trust store (`signed trust add`) and names the customer's signatory
+    (email or name); as "intact, signer not the customer's signatory" when it chains but names
+    someone else; otherwise as "intact, signer not trusted". A scanned wet-ink copy needs --document,
+    --signer and --signed-on, and is recorded as lower assurance.
 
     \b
     Example:
