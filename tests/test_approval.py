@@ -336,3 +336,12 @@ def test_new_clauses_that_are_never_placed_do_not_block(runner, workspace):
     result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
     assert result.exit_code == 0, result.output
 
+
+
+def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
+    _edit(workspace, "scope.third-party", "status: approved", "status: retired")
+    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
+    assert approved.exit_code == 0, approved.output
+    assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]
+    assert "clauses retire" in _run(runner, workspace, "generate", "agreement", "pinecrest-law").output
