@@ -15,7 +15,8 @@ How approval state is decided:
   use refer to (`ref`) or stand in with (`alternates`) is not retired. An approved clause whose file says
   `retired` without that record was retired by hand, skipping the check: it counts as *changed*.
 - Before a batch is generated, `check_library` refuses any approved clause of the document kind that was
-  changed or deleted, placed or not: a changed condition or document list can drop approved text silently.
+  deleted, retired by hand or changed where it appears (documents, condition, alternates), placed or not:
+  such an edit drops approved text silently. A change of text alone is refused where placed.
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def check_library(library: Library, approvals: dict[str, Approval], kind: str) -
     for state in library_states(library, approvals):
         changes = placement_changes(state, approved.get(state.clause.id)) if altered(state) else []
         if changes != [] and relevant(state.clause.id, state.clause):
-            what = f" (its {' and '.join(changes)} changed: which documents carry approved text)" if changes else ""
+            what = f" (its {' and '.join(changes)} changed, which decides the documents that carry it)" if changes else ""
             problems.append(ProblemsFound(f"clause '{state.clause.id}' {state.reason()}{what}",
                                           path=state.clause.path, clause=state.clause.id,
                                           line=state.clause.lines.get("status") if state.hand_retired else None))
