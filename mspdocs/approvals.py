@@ -10,9 +10,13 @@ How approval state is decided:
   edit does not change what was approved; nothing else in a clause file is ever rewritten.
   Approving a clause approved as it stands changes nothing (the record, with its reason, stays). Two
   different approved texts never share a version: changed text is approved only under a raised `version`.
-- `retire` sets `status: retired` in the front matter, the one place document assembly reads it; the
-  lock entry stays as the record of the last approval. A clause that clauses in use refer to (`ref`) or
-  stand in with (`alternates`) is not retired.
+- `retire` sets `status: retired` in the front matter, the one place document assembly reads it, and
+  `retired_on` in the lock entry, which stays as the record of the last approval. A clause that clauses in
+  use refer to (`ref`) or stand in with (`alternates`) is not retired. An approved clause whose file says
+  `retired` without that record was retired by hand, skipping the check: it counts as *changed*.
+- Before a batch is generated, `check_library` refuses any approved clause of the document kind that was
+  deleted, retired by hand or changed where it appears (documents, condition, alternates), placed or not:
+  such an edit drops approved text silently. A change of text alone is refused where placed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .clauses import Clause, Library, load_library, parse_clause
@@ -34,7 +38,10 @@ LOCK_NAME = "approvals.lock"
 STORE_NAME = ".approved"
 STATES = ("approved", "changed", "unapproved", "draft", "retired")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ENTRY_FIELDS = {"version", "sha256", "approved_by", "approved_on", "reason"}
+_ENTRY_FIELDS = {"version", "sha256", "approved_by", "approved_on", "reason", "retired_on"}
+_HAND_RETIRED = "marked retired in its file, not with `mspdocs clauses retire`"
+_REFUSED_HINT = ("documents with unapproved clauses are refused; have counsel approve them "
+                 "(`mspdocs clauses approve`) or generate with --draft")
 _FRONT = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n)", re.DOTALL)
 _STATUS_LINE = re.compile(r"^status:[^\r\n]*", re.MULTILINE)
 _HEADER = (
@@ -54,11 +61,13 @@ class Approval:
     approved_by: str
     approved_on: dt.date
     reason: str | None
+    retired_on: dt.date | None = None  # set by `mspdocs clauses retire`
+    line: int | None = field(default=None, compare=False)  # of its entry in the lock file
 
     def as_dict(self) -> dict:
         return {"clause": self.clause, "version": self.version, "sha256": self.sha256,
                 "approved_by": self.approved_by, "approved_on": self.approved_on.isoformat(),
-                "reason": self.reason}
+                "reason": self.reason, "retired_on": self.retired_on.isoformat() if self.retired_on else None}
 
 
 @dataclass(frozen=True)
@@ -73,11 +82,18 @@ class State:
     def approved(self) -> bool:
         return self.status == "approved"
 
+    @property
+    def hand_retired(self) -> bool:
+        """Approved, then marked retired in its file without `mspdocs clauses retire`."""
+        return self.status == "changed" and self.clause.status == "retired"
+
     def reason(self, hint: bool = True) -> str:
         """Why the clause may not reach a customer (or that it may); `hint` adds the command that shows why."""
         approval = self.approval
         if self.status == "approved":
             return f"approved by {approval.approved_by} on {approval.approved_on}"
+        if self.hand_retired:
+            return _HAND_RETIRED
         if self.status == "changed":
             return (f"changed since its approval by {approval.approved_by} on {approval.approved_on}"
                     + (f" (see `mspdocs clauses diff {self.clause.id}`)" if hint else ""))
@@ -111,13 +127,16 @@ def load_approvals(folder: Path) -> dict[str, Approval]:
         approvals[clause_id] = Approval(
             clause=clause_id, version=entry.integer("version", minimum=1), sha256=sha256,
             approved_by=entry.text("approved_by"), approved_on=entry.date("approved_on"),
-            reason=entry.text("reason", required=False))
+            reason=entry.text("reason", required=False), retired_on=entry.date("retired_on", required=False),
+            line=top.line_of(clause_id))
     return approvals
 
 
 def clause_state(clause: Clause, approvals: dict[str, Approval]) -> State:
     approval = approvals.get(clause.id)
-    if clause.status in ("retired", "draft"):
+    if clause.status == "retired" and approval is not None and approval.retired_on is None:
+        status = "changed"
+    elif clause.status in ("retired", "draft"):
         status = clause.status
     elif approval is None:
         status = "unapproved"
@@ -166,8 +185,65 @@ def check_placed(clauses: Iterable[Clause], approvals: dict[str, Approval], labe
                               clause=state.clause.id)
                 for state in (clause_state(clause, approvals) for clause in clauses) if not state.approved]
     if problems:
-        problems.append(ProblemsFound(f"{prefix}documents with unapproved clauses are refused; have counsel "
-                                      "approve them (`mspdocs clauses approve`) or generate with --draft"))
+        problems.append(ProblemsFound(prefix + _REFUSED_HINT))
+    raise_all(problems)
+
+
+def altered(state: State) -> bool:
+    """Whether an approved clause no longer stands as approved: its text changed, or it was retired by hand."""
+    approval = state.approval
+    return state.status == "changed" or (state.status == "draft" and approval is not None
+                                         and approval.sha256 != state.clause.text_hash)
+
+
+def missing_approved(library: Library, approvals: dict[str, Approval]) -> list[Approval]:
+    """Lock entries of clauses not retired with `mspdocs clauses retire` whose clause file is gone."""
+    return [approval for clause_id, approval in sorted(approvals.items())
+            if clause_id not in library.clauses and approval.retired_on is None]
+
+
+PLACEMENT_FIELDS = ("documents", "condition", "alternates")
+
+
+def placement_changes(state: State, approved: Clause | None) -> list[str] | None:
+    """What of an altered clause decides anew where it appears: [] when only its text changed, so it stands
+    wherever its approved version stood and `check_placed` refuses it there; None when that is unknown."""
+    if state.hand_retired or approved is None:
+        return None
+    return [name for name in PLACEMENT_FIELDS if getattr(approved, name) != getattr(state.clause, name)]
+
+
+def check_library(library: Library, approvals: dict[str, Approval], kind: str) -> None:
+    """Refuse (exit 1) when an approved clause of `kind` was deleted, or changed where it appears, placed or not.
+
+    Such an edit (a false condition, another document kind, a changed alternate, a retirement by hand) takes
+    approved text out of documents without any changed clause being placed. Clauses never approved take
+    nothing away; they, and changes of the text alone, are refused where placed, by `check_placed`.
+    """
+    approved = {clause_id: approved_clause(library.folder, approval) for clause_id, approval in approvals.items()}
+    standing_in = library.alternate_ids(kind) | {
+        alt for clause in approved.values() if clause and kind in clause.documents and clause.status != "retired"
+        for alt in clause.alternates}
+
+    def relevant(clause_id: str, current: Clause | None) -> bool:
+        before = approved.get(clause_id)
+        return (before is None or kind in before.documents or clause_id in standing_in
+                or (current is not None and kind in current.documents))
+
+    problems = []
+    for state in library_states(library, approvals):
+        changes = placement_changes(state, approved.get(state.clause.id)) if altered(state) else []
+        if changes != [] and relevant(state.clause.id, state.clause):
+            what = f" (its {' and '.join(changes)} changed, which decides the documents that carry it)" if changes else ""
+            problems.append(ProblemsFound(f"clause '{state.clause.id}' {state.reason()}{what}",
+                                          path=state.clause.path, clause=state.clause.id,
+                                          line=state.clause.lines.get("status") if state.hand_retired else None))
+    problems += [ProblemsFound(f"approved clause '{approval.clause}' was deleted from the library; restore it "
+                               "or retire it with `mspdocs clauses retire`",
+                               path=library.folder / f"{approval.clause}.md", clause=approval.clause)
+                 for approval in missing_approved(library, approvals) if relevant(approval.clause, None)]
+    if problems:
+        problems.append(ProblemsFound(_REFUSED_HINT))
     raise_all(problems)
 
 
@@ -181,6 +257,8 @@ def render_lock(approvals: dict[str, Approval]) -> str:
                  f"  approved_on: {item.approved_on.isoformat()}"]
         if item.reason:
             lines.append(f"  reason: {json.dumps(item.reason, ensure_ascii=False)}")
+        if item.retired_on:
+            lines.append(f"  retired_on: {item.retired_on.isoformat()}")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -266,17 +344,20 @@ def _record(folder: Path, clauses: list[Clause], approvals: dict[str, Approval],
     replace_atomically(lock_path(folder), render_lock(approvals).encode("utf-8"))
 
 
-def retire(folder: Path, clause_id: str) -> tuple[State, bool]:
-    """Take a clause out of new documents (front matter `status: retired`): (its state, whether it changed).
+def retire(folder: Path, clause_id: str, on: dt.date | None = None) -> tuple[State, bool]:
+    """Take a clause out of new documents (`status: retired`, `retired_on` in its lock entry).
 
-    Refused (exit 1) while clauses in use refer to it or stand in with it.
+    Returns (its state, whether anything changed). Refused (exit 1) while clauses in use refer to it or
+    stand in with it. A clause retired by hand is checked and recorded; an approved clause whose file was
+    deleted is recorded as retired, from its approved text.
     """
     from .lint import dependents
 
     library = load_library(folder)
-    clause = library.get(clause_id)
     approvals = load_approvals(folder)
-    if clause.status == "retired":
+    approval = approvals.get(clause_id)
+    clause = library.clauses.get(clause_id) or _deleted(folder, approval) or library.get(clause_id)
+    if clause.status == "retired" and (approval is None or approval.retired_on):
         return clause_state(clause, approvals), False
     problems: list[MspdocsError] = [
         ProblemsFound(f"clause '{user.id}' {how}", path=user.path, line=line, clause=user.id)
@@ -286,5 +367,19 @@ def retire(folder: Path, clause_id: str) -> tuple[State, bool]:
                                       "every document that uses the clauses above; edit them first",
                                       clause=clause_id))
     raise_all(problems)
-    replace_atomically(clause.path, with_status(clause, "retired").encode("utf-8"))
-    return clause_state(load_library(folder).get(clause_id), approvals), True
+    if clause.status != "retired":
+        replace_atomically(clause.path, with_status(clause, "retired").encode("utf-8"))
+    if approval is not None:
+        approvals[clause_id] = replace(approval, retired_on=on or dt.date.today())
+        replace_atomically(lock_path(folder), render_lock(approvals).encode("utf-8"))
+    if clause_id in library.clauses:
+        clause = load_library(folder).get(clause_id)
+    return clause_state(clause, approvals), True
+
+
+def _deleted(folder: Path, approval: Approval | None) -> Clause | None:
+    """The approved version of a clause whose file is gone, to record its retirement by."""
+    if approval is None or (folder / f"{approval.clause}.md").exists():
+        return None
+    clause = approved_clause(folder, approval)
+    return replace(clause, status="retired") if clause else None

@@ -83,12 +83,14 @@ def approve_clauses(workspace: str | Path | None, ids: list[str] | None, by: str
                     on: dt.date | None = None) -> list[dict[str, Any]]:
     """One row per clause; `recorded` is false for a clause that was already approved as it stands.
 
-    With `ids` None, every clause awaiting approval (unapproved, draft or changed; not retired).
+    With `ids` None, every clause awaiting approval (unapproved, draft or changed; not retired, even by hand:
+    that is settled with `mspdocs clauses retire`).
     """
     folder = open_workspace(workspace).path("clauses")
     if ids is None:
         states = approval_store.library_states(load_library(folder), approval_store.load_approvals(folder))
-        ids = [state.clause.id for state in states if state.status in ("unapproved", "draft", "changed")]
+        ids = [state.clause.id for state in states
+               if state.status in ("unapproved", "draft", "changed") and state.clause.status != "retired"]
     return [dict(state_row(state), recorded=recorded)
             for state, recorded in approval_store.approve(folder, ids, by, reason, on)]
 

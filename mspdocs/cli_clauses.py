@@ -191,7 +191,9 @@ def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], awaiting: b
               help="text: a readable table; json: stable, for scripts.")
 @click.pass_context
 def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> None:
-    """Take a clause out of new documents (status: retired).
+    """Take a clause out of new documents (status: retired, recorded in approvals.lock).
+
+    Also settles a clause marked retired by hand, or an approved clause whose file was deleted.
 
     \b
     Example:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .approvals import check_placed, load_approvals
+from .approvals import check_library, check_placed, load_approvals
 from .assemble import assemble
 from .catalog import Catalog, load_catalog
 from .clauses import Library, load_library
@@ -233,9 +233,12 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
                                 on_skip=on_skip)
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
+    approvals = load_approvals(library.folder)
+    if not draft:
+        check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, load_approvals(library.folder))
+               as_of or dt.date.today(), draft, approvals)
 
 
 def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, bytes] | None = None,

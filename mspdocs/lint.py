@@ -255,6 +255,12 @@ class _Linter:
                 self.add(clause.path, clause.lines.get("version"), clause.id, "version-not-raised",
                          f"the text changed since version {state.approval.version} was approved; raise "
                          "`version` before approving")
+        lock = approval_store.lock_path(self.folder)
+        for approval in approval_store.missing_approved(Library(self.folder, self.clauses), approvals):
+            if not (self.folder / f"{approval.clause}.md").exists():  # a malformed file is reported as such
+                self.add(lock, approval.line, approval.clause, "approved-clause-missing",
+                         f"approved clause '{approval.clause}' was deleted from the library; restore it or "
+                         "retire it with `mspdocs clauses retire`")
 
     def _first_changed_line(self, clause: Clause, approval: approval_store.Approval) -> int | None:
         before = approval_store.approved_text(self.folder, approval.sha256)

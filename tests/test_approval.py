@@ -244,3 +244,104 @@ def test_show_approval_line_and_json(runner, workspace):
     assert "version: [-1-]{+2+}" in diff and "clauses diff" not in diff
     missing = _run(runner, workspace, "clauses", "show", "no.such")
     assert missing.exit_code == 2 and "no such clause: no.such" in missing.output
+
+
+def _files(workspace: Path) -> set[Path]:
+    return {p for p in (workspace / "output").rglob("*") if p.is_file()}
+
+
+def _refused(runner, workspace: Path, clause_id: str, *customers: str) -> None:
+    before = _files(workspace)
+    result = _run(runner, workspace, "generate", "agreement", *(customers or ("--all",)))
+    assert result.exit_code == 1, result.output
+    assert f"clause '{clause_id}'" in result.output and f"{clause_id}.md" in result.output
+    assert "or generate with --draft" in result.output
+    assert _files(workspace) == before
+
+
+def test_an_approved_clause_switched_off_by_its_condition_is_refused(runner, workspace):
+    _edit(workspace, "liability.exclusions", "documents: [agreement]\n",
+          "documents: [agreement]\ncondition: \"false\"\n")
+    _refused(runner, workspace, "liability.exclusions", "pinecrest-law")
+    assert "its condition changed" in _run(runner, workspace, "generate", "agreement", "pinecrest-law").output
+
+
+def test_an_approved_clause_moved_to_another_document_kind_is_refused(runner, workspace):
+    _edit(workspace, "liability.exclusions", "documents: [agreement]", "documents: [qbr-agenda]")
+    _refused(runner, workspace, "liability.exclusions")
+
+
+def test_an_alternate_whose_condition_changed_is_refused(runner, workspace):
+    _edit(workspace, "liability.cap-fixed", "liability_cap_amount is defined", "liability_cap_amount is undefined")
+    # northfield-precision's negotiated cap would silently become the months-of-fees cap.
+    _refused(runner, workspace, "liability.cap-fixed", "northfield-precision")
+    _refused(runner, workspace, "liability.cap-fixed", "pinecrest-law")
+
+
+def test_a_deleted_approved_clause_is_refused_until_retired(runner, workspace):
+    (workspace / "clauses" / "liability.exclusions.md").unlink()
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 1
+    assert "approved clause 'liability.exclusions' was deleted from the library" in result.output
+    assert "liability.exclusions.md" in result.output
+    assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
+    # Other document kinds never carried it.
+    assert _run(runner, workspace, "generate", "risk-letter", "pinecrest-law").exit_code == 0
+    draft = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--draft")
+    assert draft.exit_code == 0, draft.output
+    assert _run(runner, workspace, "clauses", "retire", "liability.exclusions").exit_code == 0
+    assert _run(runner, workspace, "clauses", "lint").exit_code == 0
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
+
+
+def test_retiring_by_hand_is_refused_and_the_command_records_it(runner, workspace):
+    _edit(workspace, "scope.third-party", "status: approved", "status: retired")
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 1
+    assert "scope.third-party.md:7: clause 'scope.third-party' marked retired in its file, not with " \
+           "`mspdocs clauses retire`" in result.output
+    rows = json.loads(_run(runner, workspace, "clauses", "list", "--status", "changed", "--format", "json").output)
+    assert [row["id"] for row in rows] == ["scope.third-party"]
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--draft").exit_code == 0
+    retired = _run(runner, workspace, "clauses", "retire", "scope.third-party")
+    assert retired.exit_code == 0 and "retired scope.third-party" in retired.output
+    assert "retired_on: " in (workspace / "clauses" / "approvals.lock").read_text(encoding="utf-8")
+    final = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--format", "json")
+    assert final.exit_code == 0, final.output
+    assert "Third-Party Products" not in _all_text(Path(json.loads(final.output)[0]["path"]))
+
+
+def test_retiring_by_hand_a_clause_in_use_still_meets_the_dependents_check(runner, workspace):
+    _edit(workspace, "scope.services", "status: approved", "status: retired")
+    refused = _run(runner, workspace, "clauses", "retire", "scope.services")
+    assert refused.exit_code == 1 and "refers to it with ref(\"scope.services\")" in refused.output
+    assert "retired_on" not in (workspace / "clauses" / "approvals.lock").read_text(encoding="utf-8")
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 1
+
+
+def test_a_never_approved_clause_marked_retired_stays_retired(runner, workspace):
+    (workspace / "clauses" / "zz.old.md").write_text(
+        UNUSED_CLAIMER.format(documents="agreement").replace("status: draft", "status: retired")
+        .replace("alternates: [scope.exclusions, insurance.requirement]\n", "").replace("zz.unused", "zz.old"))
+    shown = json.loads(_run(runner, workspace, "clauses", "show", "zz.old", "--format", "json").output)
+    assert shown["status"] == "retired"
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
+
+
+def test_new_clauses_that_are_never_placed_do_not_block(runner, workspace):
+    new = UNUSED_CLAIMER.replace("alternates: [scope.exclusions, insurance.requirement]\n", "")
+    (workspace / "clauses" / "zz.unused.md").write_text(new.format(documents="qbr-agenda"))
+    (workspace / "clauses" / "zz.off.md").write_text(
+        new.format(documents="agreement").replace("zz.unused", "zz.off"))
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 0, result.output
+
+
+
+def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
+    _edit(workspace, "scope.third-party", "status: approved", "status: retired")
+    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
+    assert approved.exit_code == 0, approved.output
+    assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]
+    assert "clauses retire" in _run(runner, workspace, "generate", "agreement", "pinecrest-law").output

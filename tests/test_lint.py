@@ -127,3 +127,23 @@ def test_library_conflicts_keep_their_codes(runner, workspace):
     assert {("x.claims", "unknown-alternate", 7), ("x.claims", "invalid-alternate", 7)} <= codes
     own = next(f for f in findings if f["code"] == "invalid-alternate")
     assert own["message"] == "a clause cannot be its own alternate" and own["file"].endswith("x.claims.md")
+
+
+def test_a_deleted_approved_clause_and_a_clause_retired_by_hand(runner, workspace):
+    folder = workspace / "clauses"
+    (folder / "liability.exclusions.md").unlink()
+    third = folder / "scope.third-party.md"
+    third.write_text(third.read_text().replace("status: approved", "status: retired"))
+    code, findings = _lint(runner, workspace)
+    assert code == 1
+    lock_lines = (folder / "approvals.lock").read_text().splitlines()
+    [missing] = [f for f in findings if f["code"] == "approved-clause-missing"]
+    assert missing["clause"] == "liability.exclusions" and missing["file"].endswith("approvals.lock")
+    assert "was deleted from the library" in missing["message"]
+    assert lock_lines[missing["line"] - 2] == "liability.exclusions:"
+    assert _codes(findings, "scope.third-party") == {("changed-since-approval", 7)}
+    assert len(findings) == 2
+    # Retired with the command, neither is a finding any more.
+    for clause_id in ("liability.exclusions", "scope.third-party"):
+        assert runner.invoke(cli, ["-w", str(workspace), "clauses", "retire", clause_id]).exit_code == 0
+    assert _lint(runner, workspace) == (0, [])
