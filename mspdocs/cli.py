@@ -10,10 +10,10 @@ from .cli_clauses import clauses
 from .cli_register import register, signed
 from .cliutil import (
     DATE,
-    FORMATS,
     ErrorReportingGroup,
     ProgressBar,
     emit,
+    format_option,
     shown,
     table,
     workspace_of,
@@ -75,8 +75,7 @@ def init(directory: str, examples: bool) -> None:
 @click.option("--pdfa", is_flag=True, help="Make the PDFs archival PDF/A-2b (implies --pdf).")
 @click.option("--sign", is_flag=True,
               help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; implies --pdf).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
@@ -152,8 +151,7 @@ def customers() -> None:
 
 @customers.command("list")
 @workspace_option
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def customers_list(ctx: click.Context, output_format: str) -> None:
     """List every customer with its service counts and insurance expiry.

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .cliutil import FORMATS, emit, table, workspace_of, workspace_option
+from .cliutil import emit, format_option, table, workspace_of, workspace_option
 
 
 class _LibraryChoice(click.Choice):
@@ -51,8 +51,7 @@ def clauses() -> None:
 @click.option("--status", type=_LibraryChoice(_states), help="Only clauses in this approval state.")
 @click.option("--category", type=_LibraryChoice(_categories), metavar="CATEGORY",
               help="Only clauses of this category (e.g. scope-boundaries, liability).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_list(ctx: click.Context, status: str | None, category: str | None, output_format: str) -> None:
     """List the clauses with their version and approval state.
@@ -74,8 +73,7 @@ def clauses_list(ctx: click.Context, status: str | None, category: str | None, o
 @clauses.command("show")
 @workspace_option
 @click.argument("clause_id", metavar="ID")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_show(ctx: click.Context, clause_id: str, output_format: str) -> None:
     """Show one clause: metadata, approval and its text as written.
@@ -110,8 +108,7 @@ def _approval_line(info: dict[str, Any]) -> str:
 @clauses.command("diff")
 @workspace_option
 @click.argument("clause_id", metavar="ID")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_diff(ctx: click.Context, clause_id: str, output_format: str) -> None:
     """What changed since the approved text: [-deleted-] and {+inserted+} words.
@@ -137,8 +134,7 @@ def clauses_diff(ctx: click.Context, clause_id: str, output_format: str) -> None
 
 @clauses.command("lint")
 @workspace_option
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_lint(ctx: click.Context, output_format: str) -> None:
     """Check every clause file and template; exit 1 when anything is found.
@@ -161,8 +157,7 @@ def clauses_lint(ctx: click.Context, output_format: str) -> None:
 @click.option("--all", "awaiting", is_flag=True, help="Every clause awaiting approval (after reviewing them all).")
 @click.option("--by", "approver", required=True, metavar="NAME", help="Who approves (legal counsel).")
 @click.option("--reason", metavar="TEXT", help="Why, for the record.")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], awaiting: bool, approver: str,
                     reason: str | None, output_format: str) -> None:
@@ -187,8 +182,7 @@ def clauses_approve(ctx: click.Context, clause_ids: tuple[str, ...], awaiting: b
 @clauses.command("retire")
 @workspace_option
 @click.argument("clause_id", metavar="ID")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def clauses_retire(ctx: click.Context, clause_id: str, output_format: str) -> None:
     """Take a clause out of new documents (status: retired, recorded in approvals.lock).

@@ -6,7 +6,15 @@ import datetime as dt
 
 import click
 
-from .cliutil import DATE, FORMATS, emit, shown, table, workspace_of, workspace_option
+from .cliutil import (
+    DATE,
+    emit,
+    format_option,
+    shown,
+    table,
+    workspace_of,
+    workspace_option,
+)
 
 # The kinds of document the register records (`generate`'s kinds).
 REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"])
@@ -28,8 +36,7 @@ def register() -> None:
 @click.option("--customer", metavar="ID", help="Only this customer's entries.")
 @click.option("--kind", type=REGISTERED_KINDS, help="Only documents of this kind.")
 @click.option("--since", type=DATE, help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def register_list(ctx: click.Context, customer: str | None, kind: str | None, since: dt.date | None,
                   output_format: str) -> None:
@@ -70,8 +77,7 @@ def _list_row(entry) -> dict:
 @register.command("show")
 @workspace_option
 @click.argument("document_id")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def register_show(ctx: click.Context, document_id: str, output_format: str) -> None:
     """Show the full manifest of DOCUMENT_ID and every later event about it.
@@ -136,8 +142,7 @@ def _generated_lines(entry, payload: dict) -> list[str]:
 @register.command("verify")
 @workspace_option
 @click.option("--head", metavar="HASH", help="A head hash anchored earlier: fail if the register lost it.")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
     """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
@@ -190,8 +195,7 @@ def signed() -> None:
 @click.option("--signer", metavar="NAME", help="Scanned wet-ink copy: who signed it (with --signed-on).")
 @click.option("--signed-on", "signed_on", type=DATE, help="Scanned wet-ink copy: when (YYYY-MM-DD).")
 @click.option("--by", metavar="NAME", help="Who records, for the register (default: $USER).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: str | None,
                signed_on: dt.date | None, by: str | None, output_format: str) -> None:
@@ -231,8 +235,7 @@ def signed_trust() -> None:
 @signed_trust.command("add")
 @workspace_option
 @click.argument("cert", type=click.Path(dir_okay=False))
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
-              help="text: a readable table; json: stable, for scripts.")
+@format_option
 @click.pass_context
 def signed_trust_add(ctx: click.Context, cert: str, output_format: str) -> None:
     """Trust the certificate CERT (PEM or DER) as a root for customers' signatures.

@@ -38,6 +38,12 @@ def _remember_workspace(ctx: click.Context, param: click.Parameter, value: str |
         ctx.meta["mspdocs.workspace"] = value
 
 
+def format_option(command):
+    """`--format text|json` for a command that reports."""
+    return click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+                        help="text: readable lines and tables; json: stable, for scripts.")(command)
+
+
 def workspace_option(command):
     """`-w/--workspace` on a subcommand too, so it may come after the command's name."""
     return click.option("-w", "--workspace", type=click.Path(file_okay=False), expose_value=False,
