@@ -104,7 +104,7 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
         if ignored:
             raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is one Word document "
                                    "for counsel)")
-        _clause_book(ctx, customers, all_customers, as_of, output_format, by)
+        _print_written([_clause_book(ctx, customers, all_customers, as_of, by)], output_format)
         return
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
@@ -115,27 +115,23 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
                "on_skip": lambda customer, reason: click.echo(f"skipped {customer}: {reason}", err=True)}
     with ProgressBar(kind) as progress:
         written = run(kind, ids, on_progress=progress, **options)
-    if output_format == "json":
-        emit("json", [item.as_dict() for item in written], [])
-        return
-    for item in written:
-        click.echo(f"{shown(item.path)}\t{item.document_id}")
-        if item.pdf_path is not None:
-            click.echo(f"{shown(item.pdf_path)}\t{item.document_id}")
+    _print_written(written, output_format)
+
+
+def _print_written(written, output_format: str) -> None:
+    """One line per file written (path, document id), or the JSON list of documents."""
+    lines = [f"{shown(path)}\t{item.document_id}" for item in written
+             for path in (item.path, item.pdf_path) if path is not None]
+    emit(output_format, [item.as_dict() for item in written], lines)
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: dt.date | None,
-                 output_format: str, by: str | None) -> None:
+                 by: str | None):
     from .clausebook import generate_clause_book
 
     if customers or all_customers:
         raise click.UsageError("the clause book covers the whole library: name no customers")
-    item = generate_clause_book(workspace_of(ctx), as_of, by)
-    if output_format == "json":
-        emit("json", [item.as_dict()], [])
-    else:
-        click.echo(f"{shown(item.path)}\t{item.document_id}")
-
+    return generate_clause_book(workspace_of(ctx), as_of, by)
 
 
 @cli.group()
@@ -163,11 +159,8 @@ def customers_list(ctx: click.Context, output_format: str) -> None:
     from .customers import list_customers
 
     rows = list_customers(workspace_of(ctx))
-    if output_format == "json":
-        emit("json", rows, [])
-    else:
-        for line in table(rows, ["id", "legal_name", "subscribed", "declined", "excluded", "insurance_expires"]):
-            click.echo(line)
+    emit(output_format, rows, table(rows, ["id", "legal_name", "subscribed", "declined", "excluded",
+                                           "insurance_expires"]))
 
 
 @customers.command("check")
@@ -186,7 +179,6 @@ def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
 
     rows = list_customers(workspace_of(ctx), list(ids) or None)
     click.echo(f"{len(rows)} customer record{'s' if len(rows) != 1 else ''} valid")
-
 
 
 for group in (clauses, register, signed):

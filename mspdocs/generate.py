@@ -30,6 +30,7 @@ from .register import (
     provenance_context,
     provenance_properties,
     relative_path,
+    sha256_text,
 )
 from .signing import msp_signer
 from .verification import require_records_or_no_documents
@@ -49,10 +50,11 @@ class Rendered:
     manifest: dict[str, Any] = field(repr=False)
     folder: str | None = None  # under output/; the customer's id unless the document has no customer
     staged: Path | None = None  # its bytes already on disk under a hidden name, waiting to be published
+    sha256: str = field(init=False)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        # Hashed where it is rendered (a worker), once, not again in the process that publishes.
+        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
 
     def target(self, output_dir: Path) -> Path:
         return output_dir / (self.folder or self.customer) / self.filename
@@ -136,7 +138,7 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
         "template": {"file": job.kind.template, "sha256": job.template.sha256},
         "clauses": [{"id": p.clause.id, "version": p.clause.version, "sha256": p.clause.text_hash,
                      "section": p.number} for p in assembly.placed],
-        "data_sha256": hashlib.sha256(canonical_json(context).encode("utf-8")).hexdigest(),
+        "data_sha256": sha256_text(canonical_json(context)),
     }
 
 
@@ -256,14 +258,14 @@ def write_all(workspace: Workspace, rendered: list[Rendered], pdfs: dict[str, by
     try:
         for item, path in zip(rendered, targets):
             files = [(item.staged or stage(path, item.data), path)]
-            batch.append((files, item.manifest, {"output": {"path": relative_path(workspace, path),
-                                                             "sha256": item.sha256}}))
+            outputs = {"output": {"path": relative_path(workspace, path), "sha256": item.sha256}}
+            batch.append((files, item.manifest, outputs))
             pdf = pdfs.get(item.document_id)
             pdf_path = pdf_sha256 = None
             if pdf is not None:
                 pdf_path, pdf_sha256 = path.with_suffix(".pdf"), hashlib.sha256(pdf).hexdigest()
                 files.append((stage(pdf_path, pdf), pdf_path))
-                batch[-1][2]["pdf"] = {"path": relative_path(workspace, pdf_path), "sha256": pdf_sha256}
+                outputs["pdf"] = {"path": relative_path(workspace, pdf_path), "sha256": pdf_sha256}
             written.append(Generated(item.customer, item.kind, item.document_id, path, item.sha256,
                                      item.manifest, pdf_path, pdf_sha256))
     except BaseException:
