@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .files import read_bytes
 from .writer import write_new
 
 MAX_CERT_BYTES = 1 << 20
@@ -52,7 +53,7 @@ def add_trusted(cert_file: str | Path, workspace: str | Path | None = None) -> T
         raise InputError("no such certificate file", path=source)
     if source.stat().st_size > MAX_CERT_BYTES:
         raise InputError("the file is too large to be a certificate", path=source)
-    cert = parse_certificate(source.read_bytes(), source)
+    cert = parse_certificate(read_bytes(source), source)
     der = cert.public_bytes(serialization.Encoding.DER)
     fingerprint = hashlib.sha256(der).hexdigest()
     target = space.path("trust") / f"{fingerprint}.pem"
@@ -70,7 +71,7 @@ def trust_roots(workspace) -> list[bytes]:
     folder = workspace.path("trust")
     if not folder.is_dir():
         return []
-    return [parse_certificate(path.read_bytes(), path).public_bytes(serialization.Encoding.DER)
+    return [parse_certificate(read_bytes(path), path).public_bytes(serialization.Encoding.DER)
             for path in sorted(folder.glob("*.pem"))]
 
 
