@@ -19,11 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from mspdocs.assemble import assemble
-from mspdocs.documents import base_context
-from mspdocs.environment import longdate, money, names
-from mspdocs.generate import generate, prepare
-from mspdocs.workspace import init_workspace, open_workspace
+from mspdocs.batch import generate, prepare
+from mspdocs.render.assemble import assemble
+from mspdocs.render.documents import base_context
+from mspdocs.render.environment import longdate, money, names
+from mspdocs.workspace.folder import init_workspace, open_workspace
 
 AS_OF = dt.date(2026, 11, 27)
 

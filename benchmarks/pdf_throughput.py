@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mspdocs.generate import generate
-from mspdocs.workspace import init_workspace
+from mspdocs.batch import generate
+from mspdocs.workspace.folder import init_workspace
 
 
 def portfolio(root: Path, count: int) -> Path:

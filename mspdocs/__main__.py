@@ -1,5 +1,5 @@
 """`python -m mspdocs`: the same as the `mspdocs` command."""
 
-from .cli import main
+from .cli.main import main
 
 main()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mspdocs.workspace import init_workspace
+from mspdocs.workspace.folder import init_workspace
 
 AS_OF = dt.date(2026, 11, 27)
 

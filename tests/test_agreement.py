@@ -10,7 +10,7 @@ from pathlib import Path
 from docx import Document
 
 from mspdocs.cli import cli
-from mspdocs.gate import document_texts
+from mspdocs.render.gate import document_texts
 
 
 def _generate(runner, workspace: Path, *args: str):
@@ -109,7 +109,7 @@ def test_excluded_services_and_alternate_liability_cap(runner, workspace):
 
 def test_insurance_alternate_chosen_by_data(runner, workspace):
     by_customer = {i["customer"]: _body(i["path"]) for i in _json(runner, workspace, "--all")}
-    from mspdocs.clauses import load_library
+    from mspdocs.workspace.clauses import load_library
 
     library = load_library(workspace / "clauses")
     required = library["insurance.requirement"].title
@@ -119,7 +119,7 @@ def test_insurance_alternate_chosen_by_data(runner, workspace):
 
 
 def test_existing_document_is_never_overwritten(runner, workspace, monkeypatch):
-    from mspdocs import generate
+    from mspdocs import batch as generate
 
     monkeypatch.setattr(generate, "new_document_id", lambda kind: "AGR-FIXED000")
     _generate(runner, workspace, "pinecrest-law")
@@ -144,7 +144,7 @@ def test_parallel_jobs_give_the_same_documents(runner, workspace):
 def test_generation_is_callable_from_python(workspace):
     import datetime as dt
 
-    from mspdocs.generate import generate
+    from mspdocs.batch import generate
 
     [item] = generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=dt.date(2026, 1, 2))
     assert item.path.exists() and item.path.name.startswith("agreement-2026-01-02-")

@@ -8,7 +8,7 @@ import yaml
 from conftest import AS_OF, customer_record, write_customer
 
 from mspdocs.cli import cli
-from mspdocs.gate import document_texts
+from mspdocs.render.gate import document_texts
 
 
 def _write(workspace: Path, **changes) -> str:

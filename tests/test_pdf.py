@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
-from mspdocs import pdf as pdfmod
+from mspdocs.batch import generate
 from mspdocs.cli import cli
-from mspdocs.generate import canonical_json, generate
-from mspdocs.workspace import init_workspace
+from mspdocs.evidence.register import canonical_json
+from mspdocs.render import pdf as pdfmod
+from mspdocs.workspace.folder import init_workspace
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
+from mspdocs.batch import generate
 from mspdocs.cli import cli
-from mspdocs.docxrender import custom_properties
 from mspdocs.errors import InputError
-from mspdocs.gate import document_texts
-from mspdocs.generate import generate
-from mspdocs.register import GENESIS, MIGRATIONS, Publication, Register
+from mspdocs.evidence.register import GENESIS, MIGRATIONS, Publication, Register
+from mspdocs.render.docxrender import custom_properties
+from mspdocs.render.gate import document_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,7 +97,7 @@ def test_a_failed_batch_leaves_no_entry(workspace):
 
 
 def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path):
-    from mspdocs.writer import stage
+    from mspdocs.workspace.writer import stage
 
     final = workspace / "output" / "taken.docx"
     final.parent.mkdir(exist_ok=True)
@@ -114,7 +114,7 @@ def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path
 
 
 def test_a_failed_insert_takes_the_file_back(workspace, monkeypatch):
-    from mspdocs.writer import stage
+    from mspdocs.workspace.writer import stage
 
     def refuse(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
@@ -170,7 +170,7 @@ def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
 
 
 def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner):
-    from mspdocs.register import entry_hash_of
+    from mspdocs.evidence.register import entry_hash_of
 
     generate("agreement", workspace=workspace, as_of=AS_OF)
     entry = _entries(workspace)[1]

@@ -13,11 +13,11 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mspdocs.batch import prepare, render_one
 from mspdocs.cli import cli
 from mspdocs.errors import RenderError
-from mspdocs.gate import check_document, document_texts
-from mspdocs.generate import prepare, render_one
-from mspdocs.workspace import init_workspace, open_workspace
+from mspdocs.render.gate import check_document, document_texts
+from mspdocs.workspace.folder import init_workspace, open_workspace
 
 
 def _body(data: bytes) -> str:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pki import issue_signing_cert, make_root
 
+from mspdocs.batch import generate
 from mspdocs.cli import cli
 from mspdocs.errors import ProblemsFound
-from mspdocs.generate import generate
-from mspdocs.register import open_register
-from mspdocs.signing import CUSTOMER_FIELD
-from mspdocs.workspace import init_workspace
+from mspdocs.evidence.register import open_register
+from mspdocs.evidence.signing import CUSTOMER_FIELD
+from mspdocs.workspace.folder import init_workspace
 
 TODAY = dt.date.today()
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
@@ -469,7 +469,7 @@ def test_a_scan_with_bytes_appended_is_another_file(runner, case):
 
 
 def test_a_file_over_the_size_cap_is_rejected_unread(runner, case, monkeypatch):
-    monkeypatch.setattr("mspdocs.received.MAX_BYTES", 1000)
+    monkeypatch.setattr("mspdocs.evidence.received.MAX_BYTES", 1000)
     returned = case["folder"] / "returned.pdf"
     returned.write_bytes(case["signed"])
     opened = []
@@ -486,7 +486,7 @@ def test_a_file_over_the_size_cap_is_rejected_unread(runner, case, monkeypatch):
 def test_reading_that_does_not_finish_is_stopped(monkeypatch):
     import time
 
-    from mspdocs import inspection
+    from mspdocs.evidence import inspection
 
     monkeypatch.setattr(inspection, "read_facts", lambda data, roots: time.sleep(60))
     with pytest.raises(ProblemsFound, match="took longer than"):

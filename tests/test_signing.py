@@ -11,10 +11,15 @@ import pytest
 from conftest import AS_OF
 from pki import issue_signing_cert, make_root
 
+from mspdocs.batch import generate
 from mspdocs.cli import cli
-from mspdocs.generate import generate
-from mspdocs.signing import CUSTOMER_FIELD, MSP_FIELD, signature_lines, signing_password
-from mspdocs.workspace import init_workspace
+from mspdocs.evidence.signing import (
+    CUSTOMER_FIELD,
+    MSP_FIELD,
+    signature_lines,
+    signing_password,
+)
+from mspdocs.workspace.folder import init_workspace
 
 needs_soffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
                                    reason="LibreOffice is not installed")

@@ -50,7 +50,7 @@ def test_workspace_from_environment_variable(runner, workspace):
 
 def test_the_checkout_is_a_demo_workspace_with_the_default_profile():
     demo = tomllib.loads((ROOT / "mspdocs.toml").read_text())
-    default = tomllib.loads((ROOT / "mspdocs" / "profile.toml").read_text())
+    default = tomllib.loads((ROOT / "mspdocs" / "workspace" / "profile.toml").read_text())
     assert demo["paths"] == {"customers": "examples/customers"}
     assert {k: v for k, v in demo.items() if k != "paths"} == default
 
@@ -68,7 +68,7 @@ def test_wheel_carries_the_default_library(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "mspdocs/_defaults/templates/agreement.docx" in names
     assert "mspdocs/_defaults/catalog.yaml" in names
-    assert "mspdocs/profile.toml" in names
+    assert "mspdocs/workspace/profile.toml" in names
     assert sum(n.startswith("mspdocs/_defaults/clauses/") for n in names) >= 25
     assert any(n.startswith("mspdocs/_defaults/examples/customers/") for n in names)
 
@@ -77,7 +77,7 @@ def test_init_works_from_the_wheel_alone(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     env = dict(os.environ, PYTHONPATH=str(site))
-    code = ("import mspdocs, sys; from mspdocs.workspace import init_workspace, defaults_root;"
+    code = ("import mspdocs, sys; from mspdocs.workspace.folder import init_workspace, defaults_root;"
             "assert str(defaults_root()).startswith(sys.argv[1]), defaults_root();"
             "init_workspace(sys.argv[2], examples=True)")
     subprocess.run([sys.executable, "-c", code, str(site), str(tmp_path / "ws")], check=True, cwd=tmp_path, env=env)
@@ -106,7 +106,7 @@ def test_the_workspace_folder_is_not_private(runner, tmp_path):
 
 
 def _current_umask() -> int:
-    from mspdocs.writer import current_umask
+    from mspdocs.workspace.writer import current_umask
 
     return current_umask()
 

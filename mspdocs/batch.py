@@ -1,0 +1,219 @@
+"""One batch of `generate`: load and validate every input, render all in memory, check each, then publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, MspdocsError, RenderError, raise_all
+from .evidence.publish import Generated, Rendered, discard_staged, write_all
+from .evidence.register import (
+    canonical_json,
+    manifest_hash,
+    provenance_context,
+    provenance_properties,
+    sha256_text,
+)
+from .evidence.signing import msp_signer
+from .library.approvals import check_library, check_placed, load_approvals
+from .render.assemble import assemble
+from .render.documents import KINDS, DocumentKind, base_context, new_document_id
+from .render.docxrender import DocumentTemplate
+from .render.gate import check_document, leaf_strings
+from .render.letters import select_services
+from .workspace.catalog import Catalog, load_catalog
+from .workspace.clauses import Library, load_library
+from .workspace.customers import Customer, load_customers
+from .workspace.folder import Workspace, open_workspace
+from .workspace.writer import stage
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a batch needs, loaded and validated once, shared by every worker."""
+
+    workspace: Workspace
+    catalog: Catalog
+    library: Library
+    kind: DocumentKind
+    template: DocumentTemplate
+    customers: dict[str, Customer]
+    as_of: dt.date
+    draft: bool
+    approvals: dict[str, Any]  # clause id -> Approval
+
+
+def render_one(job: Job, customer_id: str) -> Rendered:
+    """Render and check one document entirely in memory."""
+    customer = job.customers[customer_id]
+    document_id = new_document_id(job.kind)
+    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
+    assembly = assemble(job.library, job.kind.name, context)
+    if not job.draft:
+        placed = [p.clause for p in assembly.placed]
+        check_placed(placed + [c for c in assembly.deciding if c not in placed], job.approvals)
+    manifest = document_manifest(job, customer_id, document_id, context, assembly)
+    properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
+                  "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
+    if job.draft:
+        properties.update(title=f"DRAFT: {properties['title']}", content_status="Draft",
+                          keywords="DRAFT; not for signature")
+    try:
+        values = dict(context, sections=assembly.xml, **provenance_context(context, manifest))
+        data = job.template.render(values, properties, provenance_properties(manifest))
+        check_document(data, leaf_strings(context), {
+            "customer legal name": customer.legal_name,
+            "customer signatory": customer.data["signatory"]["name"],
+            "document id": document_id,
+        })
+    except MspdocsError as exc:
+        exc.path = exc.path or str(job.template.path)
+        raise
+    filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
+    return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest)
+
+
+def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
+                      assembly) -> dict[str, Any]:
+    """Every input of one document, hashed before rendering so the document can carry the hash."""
+    return {
+        "document_id": document_id,
+        "customer": customer_id,
+        "kind": job.kind.name,
+        "as_of": job.as_of.isoformat(),
+        "draft": job.draft,
+        "template": {"file": job.kind.template, "sha256": job.template.sha256},
+        "clauses": [{"id": p.clause.id, "version": p.clause.version, "sha256": p.clause.text_hash,
+                     "section": p.number} for p in assembly.placed],
+        "data_sha256": sha256_text(canonical_json(context)),
+    }
+
+
+_WORKER_JOB: Job | None = None
+
+
+def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
+    try:
+        rendered = render_one(_WORKER_JOB, customer_id)
+    except MspdocsError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - returned, so the batch still cleans up what it staged
+        return RenderError(f"could not render: {type(exc).__name__}: {exc}")
+    # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
+    target = rendered.target(_WORKER_JOB.workspace.output_dir)
+    return replace(rendered, staged=stage(target, rendered.data))
+
+
+def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] | None = None) -> list[Rendered]:
+    """Render every customer of the job; all errors are gathered and raised together.
+
+    Each document is also written under a hidden name beside its target, to be published by
+    `write_all`; if any document fails, every staged file is removed again.
+    """
+    global _WORKER_JOB
+    ids = list(job.customers)
+    serial = ids if jobs <= 1 or len(ids) < 3 else ids[:1]
+    results: list[Rendered | MspdocsError] = []
+    _WORKER_JOB = job
+    try:
+        # The first document is rendered here, so forked workers inherit its compiled templates.
+        for customer_id in serial:
+            results.append(_render_in_worker(customer_id))
+            if on_progress:
+                on_progress(len(results), len(ids))
+        rest = ids[len(serial):]
+        if rest:
+            context = multiprocessing.get_context("fork")  # workers inherit the job: nothing is pickled
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                chunk = max(1, len(rest) // (jobs * 8))
+                for customer_id, result in zip(rest, pool.map(_render_in_worker, rest, chunksize=chunk)):
+                    results.append(result)
+                    if on_progress:
+                        on_progress(len(results), len(ids))
+    except BaseException:
+        discard_staged([r for r in results if isinstance(r, Rendered)])
+        raise
+    finally:
+        _WORKER_JOB = None
+    failed = [(customer_id, result) for customer_id, result in zip(ids, results)
+              if isinstance(result, MspdocsError)]
+    if failed:
+        discard_staged([r for r in results if isinstance(r, Rendered)])
+        raise_all(by_customer(failed))
+    return results
+
+
+def by_customer(failed: list[tuple[str, MspdocsError]]) -> list[MspdocsError]:
+    """One error per distinct problem, naming the customers it stopped (a changed clause is said once)."""
+    groups: dict[tuple, tuple[MspdocsError, list[str]]] = {}
+    for customer_id, error in failed:
+        key = (type(error), error.message, error.path, error.line, error.field, error.clause)
+        groups.setdefault(key, (error, []))[1].append(customer_id)
+    merged = []
+    for error, customers in groups.values():
+        shown = ", ".join(customers[:3]) + (f" and {len(customers) - 3} more" if len(customers) > 3 else "")
+        error.message = f"{shown}: {error.message}"
+        merged.append(error)
+    return merged
+
+
+def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None,
+            as_of: dt.date | None = None, draft: bool = False, services: list[str] | None = None,
+            on_skip: Callable[[str, str], None] | None = None) -> Job:
+    """Load and validate every input of a batch; nothing is written."""
+    if kind_name not in KINDS:
+        raise InputError(f"unknown document kind '{kind_name}' (known: {', '.join(KINDS)})")
+    kind = KINDS[kind_name]
+    catalog = load_catalog(workspace.path("catalog"))
+    library = load_library(workspace.path("clauses"))
+    customers = load_customers(workspace, catalog, customer_ids)
+    customers = select_services(kind_name, customers, services, named=customer_ids is not None,
+                                on_skip=on_skip)
+    if not customers:
+        raise InputError("no customers to generate for", path=workspace.path("customers"))
+    approvals = load_approvals(library.folder)
+    if not draft:
+        check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
+    template = DocumentTemplate(workspace.path("templates") / kind.template)
+    return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
+               as_of or dt.date.today(), draft, approvals)
+
+
+def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
+              signer: Any = None) -> dict[str, bytes]:
+    """Checked PDFs of the rendered documents, by document id (LibreOffice, one process per job)."""
+    from .evidence.signing import finisher
+    from .render.pdf import PdfSource, to_pdfs
+
+    sources = [PdfSource(item.document_id, Path(item.filename).stem, item.data,
+                         f"{job.kind.title}: {job.customers[item.customer].legal_name}", job.kind.title,
+                         manifest_hash(item.manifest)) for item in rendered]
+    return to_pdfs(sources, jobs, pdfa, finisher(job.kind.name, signer))
+
+
+def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
+             as_of: dt.date | None = None, draft: bool = False, jobs: int = 1,
+             on_progress: Callable[[int, int], None] | None = None, services: list[str] | None = None,
+             pdf: bool = False, pdfa: bool = False, sign: bool = False,
+             ask_password: Callable[[str], str] | None = None, by: str | None = None,
+             on_skip: Callable[[str, str], None] | None = None) -> list[Generated]:
+    """Generate `kind` for the named customers (all when None): validate all, render all, then write.
+
+    `pdfa` and `sign` imply `pdf`. With all customers, one with nothing for this kind (a risk letter
+    for a customer that declined nothing) is skipped and reported to `on_skip(customer, reason)`.
+    """
+    pdf = pdf or pdfa or sign
+    space = open_workspace(workspace)
+    job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
+    signer = msp_signer(space, kind, ask_password) if sign else None
+    rendered = render_all(job, jobs, on_progress)
+    try:
+        pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
+        return write_all(space, rendered, pdfs, by)
+    finally:
+        discard_staged(rendered)  # published files keep their content under their final names

@@ -1,0 +1,253 @@
+"""`mspdocs register` and `mspdocs signed`: the evidence of what was issued and what came back signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from .common import (
+    DATE,
+    emit,
+    format_option,
+    shown,
+    table,
+    workspace_of,
+    workspace_option,
+)
+
+# The kinds of document the register records (`generate`'s kinds).
+REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"])
+
+
+@click.group()
+def register() -> None:
+    """The register: the tamper-evident record of every document generated.
+
+    \b
+    Example:
+      mspdocs register list --customer pinecrest-law
+      mspdocs register verify
+    """
+
+
+@register.command("list")
+@workspace_option
+@click.option("--customer", metavar="ID", help="Only this customer's entries.")
+@click.option("--kind", type=REGISTERED_KINDS, help="Only documents of this kind.")
+@click.option("--since", type=DATE, help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
+@format_option
+@click.pass_context
+def register_list(ctx: click.Context, customer: str | None, kind: str | None, since: dt.date | None,
+                  output_format: str) -> None:
+    """List register entries, oldest first.
+
+    \b
+    Example:
+      mspdocs register list --kind agreement --since 2026-01-01 --format json
+    """
+    from ..evidence.register import list_entries
+
+    entries = list_entries(workspace_of(ctx), customer=customer, kind=kind, since=since)
+    if output_format == "json":
+        emit("json", [entry.as_dict() for entry in entries or []], [])
+    else:
+        columns = ["seq", "recorded_at", "event", "document", "customer", "kind", "draft", "by", "file", "pdf"]
+        for line in table([_list_row(entry) for entry in entries or []], columns):
+            click.echo(line)
+    if not entries:
+        click.echo("the register is empty" if entries is None or not (customer or kind or since)
+                   else "no entries match", err=True)
+
+
+def _list_row(entry) -> dict:
+    payload = entry.payload if isinstance(entry.payload, dict) else {}
+
+    def path(key: str) -> str | None:
+        value = payload.get(key)
+        return value.get("path") if isinstance(value, dict) else None
+
+    draft = payload.get("draft")
+    return {"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "), "event": entry.event,
+            "document": entry.document_id, "customer": entry.customer, "kind": entry.kind,
+            "draft": {True: "yes", False: "no"}.get(draft), "by": entry.actor,
+            "file": path("output") or path("received"), "pdf": path("pdf")}
+
+
+@register.command("show")
+@workspace_option
+@click.argument("document_id")
+@format_option
+@click.pass_context
+def register_show(ctx: click.Context, document_id: str, output_format: str) -> None:
+    """Show the full manifest of DOCUMENT_ID and every later event about it.
+
+    \b
+    Example:
+      mspdocs register show AGR-7Q2M9XKD
+    """
+    from ..evidence.register import show_document
+
+    entries = show_document(document_id, workspace_of(ctx))
+    emit(output_format, [entry.as_dict() for entry in entries], _show_lines(entries))
+
+
+def _when(entry) -> str:
+    return f"{entry.recorded_at[:19].replace('T', ' ')} UTC by {entry.actor} (entry {entry.seq})"
+
+
+def _show_lines(entries) -> list[str]:
+    """A document's generation (header, files, clauses), then each event that followed."""
+    lines: list[str] = []
+    for entry in entries:
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        if lines:
+            lines.append("")
+        if entry.event == "document.generated":
+            lines += _generated_lines(entry, payload)
+        else:
+            lines.append(f"{entry.event}  {_when(entry)}")
+            received = payload.get("received") if isinstance(payload.get("received"), dict) else {}
+            for label, value in (("assurance", payload.get("assurance")), ("signer", payload.get("signer")),
+                                 ("signed at", payload.get("signed_at")), ("received", received.get("path")),
+                                 ("entry hash", entry.entry_hash)):
+                if value:
+                    lines.append(f"  {label:<10} {value}")
+    return lines
+
+
+def _generated_lines(entry, payload: dict) -> list[str]:
+    def get(key: str) -> dict:
+        value = payload.get(key)
+        return value if isinstance(value, dict) else {}
+
+    draft = {True: "yes", False: "no"}.get(payload.get("draft"), "-")
+    template = get("template")
+    header = [("document", entry.document_id), ("customer", entry.customer or "-"), ("kind", entry.kind),
+              ("as of", payload.get("as_of") or "-"), ("draft", draft), ("recorded", _when(entry)),
+              ("template", f"{template.get('file', '-')}  sha256 {template.get('sha256', '-')}")]
+    files = [get(key) for key in ("output", "pdf") if get(key)]
+    header += [("files" if i == 0 else "", f"{file.get('path')}  sha256 {file.get('sha256')}")
+               for i, file in enumerate(files)]
+    header += [("data", f"sha256 {payload.get('data_sha256', '-')}"), ("manifest", payload.get("manifest_hash")),
+               ("entry hash", entry.entry_hash),
+               ("prev hash", entry.prev_hash)]
+    lines = [f"{label:<10} {value}" for label, value in header]
+    clauses = [clause for clause in payload.get("clauses") or [] if isinstance(clause, dict)]
+    rows = [{"section": c.get("section"), "id": c.get("id"), "version": c.get("version"),
+             "sha256": str(c.get("sha256") or "")[:12]} for c in clauses]
+    return lines + ([""] + table(rows, ["section", "id", "version", "sha256"]) if rows else [])
+
+
+@register.command("verify")
+@workspace_option
+@click.option("--head", metavar="HASH", help="A head hash anchored earlier: fail if the register lost it.")
+@format_option
+@click.pass_context
+def register_verify(ctx: click.Context, head: str | None, output_format: str) -> None:
+    """Recompute the hash chain and re-hash every file; exit 1 naming what is broken.
+
+    Only reads: a missing register is a problem when output/ or received/ holds documents.
+
+    Prints the head hash: keep it elsewhere (e.g. send it with signed documents) and check it later
+    with --head, which detects entries removed after it.
+
+    \b
+    Example:
+      mspdocs register verify
+      mspdocs register verify --head 3f5a...e1 --format json
+    """
+    from ..evidence.verification import verify
+
+    result = verify(workspace_of(ctx), head)
+    if output_format == "json":
+        emit("json", result.as_dict(), [])
+    else:
+        for finding in result.problems:
+            click.echo(f"PROBLEM  {finding}")
+        for finding in result.warnings:
+            click.echo(f"WARNING  {finding}")
+        if result.anchor_found:
+            click.echo(f"anchored head {result.anchor} is in the register")
+        click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "
+                   f"{len(result.problems)} problems, {len(result.warnings)} warnings")
+        click.echo(f"head {result.head}")
+    if not result.ok:
+        ctx.exit(1)
+
+
+@click.group()
+def signed() -> None:
+    """Record the signed copies customers return, and whose signing certificates to trust.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+      mspdocs signed add returned.pdf
+    """
+
+
+@signed.command("add")
+@workspace_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--document", "document_id", metavar="DOC_ID",
+              help="The document the file belongs to (default: the id in the PDF's metadata).")
+@click.option("--signer", metavar="NAME", help="Scanned wet-ink copy: who signed it (with --signed-on).")
+@click.option("--signed-on", "signed_on", type=DATE, help="Scanned wet-ink copy: when (YYYY-MM-DD).")
+@click.option("--by", metavar="NAME", help="Who records, for the register (default: $USER).")
+@format_option
+@click.pass_context
+def signed_add(ctx: click.Context, file: str, document_id: str | None, signer: str | None,
+               signed_on: dt.date | None, by: str | None, output_format: str) -> None:
+    """Check a signed FILE against the document generated, store it and record it; exit 1 if rejected.
+
+    A digitally signed PDF must start with exactly the PDF that was generated, every revision added
+    after it may only sign signature fields (or fill forms), and every signature must be intact with
+    nothing but form filling after it. It is recorded as "digital signature, trusted" when the
+    certificate chains to the trust store (`signed trust add`) and names the customer's signatory
+    (email or name); as "intact, signer not the customer's signatory" when it chains but names
+    someone else; otherwise as "intact, signer not trusted". A scanned wet-ink copy needs --document,
+    --signer and --signed-on, and is recorded as lower assurance.
+
+    \b
+    Example:
+      mspdocs signed add returned/AGR-7Q2M9XKD-signed.pdf
+      mspdocs signed add scan.pdf --document AGR-7Q2M9XKD --signer "Pat Doe" --signed-on 2026-12-01
+    """
+    from ..evidence.received import add_signed
+
+    receipt = add_signed(file, document_id, signer, signed_on, by, workspace=workspace_of(ctx))
+    line = (f"recorded {receipt.document_id}: {receipt.assurance}, signed by {receipt.signer} "
+            f"{receipt.signed_when} (stored {shown(receipt.path)})")
+    emit(output_format, receipt.as_dict(), [line])
+
+
+@signed.group("trust")
+def signed_trust() -> None:
+    """The root certificates that customers' signing certificates must chain to.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+
+
+@signed_trust.command("add")
+@workspace_option
+@click.argument("cert", type=click.Path(dir_okay=False))
+@format_option
+@click.pass_context
+def signed_trust_add(ctx: click.Context, cert: str, output_format: str) -> None:
+    """Trust the certificate CERT (PEM or DER) as a root for customers' signatures.
+
+    \b
+    Example:
+      mspdocs signed trust add customer-ca.pem
+    """
+    from ..evidence.trust import add_trusted
+
+    trusted = add_trusted(cert, workspace_of(ctx))
+    state = "trusted" if trusted.added else "already trusted"
+    emit(output_format, trusted.as_dict(),
+          [f"{state}: {trusted.subject} (SHA-256 {trusted.fingerprint})"])
+

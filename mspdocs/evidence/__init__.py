@@ -1,0 +1,1 @@
+"""The evidence: the register and its verification, signature fields, signed copies received, the trust store."""

@@ -1,0 +1,397 @@
+"""The register: an append-only, hash-chained SQLite log of the documents generated and what became of them.
+
+Crash safety: a document's file is staged (written and fsynced under a hidden `.part` name), then, inside
+one `BEGIN IMMEDIATE` transaction for the whole batch, every file is linked to its final name and then
+every entry inserted; COMMIT comes last.
+So a committed entry always has its complete file, while a kill between the link and the COMMIT leaves
+at worst a complete file without an entry: an orphan, which `verify` reports as a warning and other runs
+ignore (document ids are random, so no other name collides with it). A kill before the link leaves only
+a hidden `.part` file, which `verify` also reports.
+
+Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
+`document.signed` (a signed copy came back and is stored under received/) and `qbr.held` (a quarterly
+business review took place). Each entry's hash covers every other column (canonical JSON) including the
+previous entry's hash, so an edited row no longer matches its hash, a rewritten hash breaks the next
+link, and a head hash kept elsewhere reveals entries removed from the end.
+
+Commands that only read open the register read-only and never create it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..workspace.writer import discard, publish
+
+GENESIS = "0" * 64
+DOCUMENT_GENERATED = "document.generated"
+DOCUMENT_SIGNED = "document.signed"
+QBR_HELD = "qbr.held"
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD)
+
+_APPEND_ONLY = ("entries_no_update", "entries_no_delete")
+# Each migration brings the schema from version N to N+1; never edit one that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE entries (
+        seq INTEGER PRIMARY KEY,
+        event TEXT NOT NULL,
+        document_id TEXT,
+        customer TEXT,
+        kind TEXT,
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        entry_hash TEXT NOT NULL UNIQUE
+    );
+    CREATE INDEX entries_document ON entries(document_id);
+    CREATE INDEX entries_customer ON entries(customer);
+    CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+        BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END;
+    CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+        BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END;
+    """,
+)
+_BUSY_TIMEOUT_MS = 30_000
+_BEGIN_ATTEMPTS = 20
+
+
+def canonical_json(value: Any) -> str:
+    """The register's own canonical JSON: the chain's hashes depend on it, so it never changes."""
+    def default(item: Any) -> str:
+        if isinstance(item, (dt.date, Decimal)):
+            return str(item)
+        raise TypeError(f"cannot serialise {type(item).__name__}")
+
+    return json.dumps(value, default=default, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_hash(manifest: dict[str, Any]) -> str:
+    """The hash of a document's inputs (known before rendering, so the document can print it)."""
+    return sha256_text(canonical_json(manifest))
+
+
+def provenance_properties(manifest: dict[str, Any]) -> dict[str, str]:
+    """The custom document properties that point a copy of the document to its register entry."""
+    return {"DocumentId": manifest["document_id"], "ManifestSha256": manifest_hash(manifest)}
+
+
+def provenance_context(context: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
+    """The context's `document` with `manifest`: the short manifest hash that footers print."""
+    from ..render.environment import to_records
+
+    document = dict(context["document"], manifest=manifest_hash(manifest)[:16])
+    return {"document": to_records(document, "document")}
+
+
+def relative_path(workspace, path: Path) -> str:
+    """`path` relative to the workspace root, with `/` separators: how the register names files."""
+    return Path(os.path.relpath(path, workspace.root)).as_posix()
+
+
+def current_actor(by: str | None = None) -> str:
+    """Who records: `--by`, else $USER, else the login name."""
+    if by:
+        return by
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Staged files paired with their final names, and the event that records them."""
+
+    files: list[tuple[Path, Path]]
+    event: str
+    payload: dict[str, Any]
+    document_id: str | None = None
+    customer: str | None = None
+    kind: str | None = None
+
+    @classmethod
+    def generated(cls, files: list[tuple[Path, Path]], manifest: dict[str, Any],
+                  outputs: dict[str, dict[str, str]]) -> Publication:
+        """A generated document: its manifest and hash, plus each file's path and SHA-256 (`output`, `pdf`)."""
+        payload = dict(manifest, manifest_hash=manifest_hash(manifest), **outputs)
+        return cls(files, DOCUMENT_GENERATED, payload, manifest["document_id"], manifest["customer"],
+                   manifest["kind"])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One link of the chain."""
+
+    seq: int
+    event: str
+    document_id: str | None
+    customer: str | None
+    kind: str | None
+    recorded_at: str
+    actor: str
+    payload: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+    def computed_hash(self) -> str:
+        return entry_hash_of(self.seq, self.event, self.document_id, self.customer, self.kind,
+                             self.recorded_at, self.actor, self.payload, self.prev_hash)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "event": self.event, "document_id": self.document_id,
+                "customer": self.customer, "kind": self.kind, "recorded_at": self.recorded_at,
+                "actor": self.actor, "payload": self.payload, "prev_hash": self.prev_hash,
+                "entry_hash": self.entry_hash}
+
+
+def entry_hash_of(seq: int, event: str, document_id: str | None, customer: str | None, kind: str | None,
+                  recorded_at: str, actor: str, payload: dict[str, Any], prev_hash: str) -> str:
+    return sha256_text(canonical_json({
+        "seq": seq, "event": event, "document_id": document_id, "customer": customer, "kind": kind,
+        "recorded_at": recorded_at, "actor": actor, "payload": payload, "prev_hash": prev_hash,
+    }))
+
+
+class Register:
+    """One workspace's register file: created and migrated to the current schema on opening, or read-only
+    (then it must exist and have the current schema)."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if read_only:  # mode=ro: neither the file nor its journal mode is touched
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                           timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            if read_only:
+                self._check_schema(self.schema_version(), migrating=False)
+                return
+            # Switching a new file to WAL can fail at once, without waiting, while another process does too.
+            self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"cannot open the register: {exc}", path=self.path) from None
+
+    @classmethod
+    def of(cls, workspace) -> Register:
+        """The workspace's register, created if it does not exist yet."""
+        return cls(workspace.path("register"))
+
+    @classmethod
+    def existing(cls, path: Path, read_only: bool = True) -> Register | None:
+        """The register at `path`, or None when there is no such file (none is created)."""
+        return cls(path, read_only=read_only) if Path(path).is_file() else None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with self.transaction():
+            version = self.schema_version()  # another process may have migrated meanwhile
+            self._check_schema(version, migrating=True)
+            for script in MIGRATIONS[version:]:
+                for statement in _statements(script):
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def _check_schema(self, version: int, migrating: bool) -> None:
+        if version > len(MIGRATIONS):
+            raise InputError(f"the register has schema version {version}, newer than this mspdocs "
+                             f"understands ({len(MIGRATIONS)}): upgrade mspdocs", path=self.path)
+        if version < len(MIGRATIONS) and not migrating:
+            raise InputError(f"the register has schema version {version}; `mspdocs generate` brings it to "
+                             f"version {len(MIGRATIONS)}", path=self.path)
+
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the register's lock (waits, then retries, while another writes)."""
+        self._begin_immediate()
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        self._retry_while_locked(lambda: self._db.execute("BEGIN IMMEDIATE"))
+
+    def _retry_while_locked(self, action) -> None:
+        """Run `action`, retrying while SQLite reports the file busy beyond what its busy handler covers."""
+        for attempt in range(_BEGIN_ATTEMPTS):
+            try:
+                action()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if attempt == _BEGIN_ATTEMPTS - 1:
+                    raise InputError("the register stays locked by another process", path=self.path) from None
+                time.sleep(0.05 * (attempt + 1))
+
+    def _append(self, event: str, payload: dict[str, Any], actor: str, document_id: str | None = None,
+                customer: str | None = None, kind: str | None = None) -> Entry:
+        """Add one entry; must run inside `transaction()` so the head cannot move meanwhile."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown register event {event!r}")
+        stored = canonical_json(payload)
+        payload = json.loads(stored)  # exactly what will be read back
+        head = self._db.execute("SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+        recorded_at = utc_now()
+        digest = entry_hash_of(seq, event, document_id, customer, kind, recorded_at, actor, payload, prev_hash)
+        self._db.execute(
+            "INSERT INTO entries (seq, event, document_id, customer, kind, recorded_at, actor, payload, "
+            "prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, event, document_id, customer, kind, recorded_at, actor, stored, prev_hash, digest))
+        return Entry(seq, event, document_id, customer, kind, recorded_at, actor, payload, prev_hash, digest)
+
+    def record(self, event: str, payload: dict[str, Any], actor: str, **columns: str | None) -> Entry:
+        """Append one event in its own transaction."""
+        with self.transaction():
+            return self._append(event, payload, actor, **columns)
+
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+
+    def publish_documents(self, publications: list[Publication], actor: str,
+                          precondition: Callable[[Register], None] | None = None) -> list[Entry]:
+        """Give staged files their final names and record them, in one transaction: all of them, or none.
+
+        Entries are appended only after every file of the batch carries its final name. `precondition`
+        runs first, inside the transaction, so it sees the register as no other writer can change it.
+        """
+        published: list[Path] = []
+        try:
+            with self.transaction():
+                if precondition is not None:
+                    precondition(self)
+                try:
+                    for publication in publications:
+                        for staged, final in publication.files:
+                            publish(staged, final)
+                            published.append(final)
+                    return [self._append(p.event, p.payload, actor, document_id=p.document_id,
+                                         customer=p.customer, kind=p.kind) for p in publications]
+                except BaseException:
+                    for final in published:
+                        discard(final)  # ours: linked above, and no entry will point at it
+                    raise
+        finally:
+            for publication in publications:
+                for staged, _ in publication.files:
+                    discard(staged)
+
+    def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
+                document_id: str | None = None) -> list[Entry]:
+        """Entries in chain order, optionally filtered."""
+        clauses, params = [], []
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            clauses.append("recorded_at >= ?")
+            params.append(since)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(
+            "SELECT seq, event, document_id, customer, kind, recorded_at, actor, payload, prev_hash, "
+            f"entry_hash FROM entries{where} ORDER BY seq", params).fetchall()
+        return [_entry(row) for row in rows]
+
+    def missing_triggers(self) -> list[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in rows}
+        return [name for name in _APPEND_ONLY if name not in present]
+
+
+def _entry(row: tuple) -> Entry:
+    try:
+        payload = json.loads(row[7])
+    except (TypeError, ValueError):
+        payload = {"unreadable": row[7]}
+    return Entry(row[0], row[1], row[2], row[3], row[4], row[5], row[6], payload, row[8], row[9])
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (trigger bodies contain `;`, so split on complete ones)."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def open_register(workspace: str | Path | None = None) -> Register:
+    """The register of the workspace at `workspace` (created on first use)."""
+    from ..workspace.folder import open_workspace
+
+    return Register.of(open_workspace(workspace))
+
+
+def list_entries(workspace: str | Path | None = None, customer: str | None = None, kind: str | None = None,
+                 since: dt.date | None = None) -> list[Entry] | None:
+    """Entries in chain order, filtered; None when the workspace has no register."""
+    from ..workspace.folder import open_workspace
+
+    register = Register.existing(open_workspace(workspace).path("register"))
+    if register is None:
+        return None
+    with register:
+        return register.entries(customer=customer, kind=kind, since=since.isoformat() if since else None)
+
+
+def show_document(document_id: str, workspace: str | Path | None = None) -> list[Entry]:
+    """Every entry about one document (its generation first, the events that follow after)."""
+    from ..workspace.folder import open_workspace
+
+    register = Register.existing(open_workspace(workspace).path("register"))
+    found = []
+    if register is not None:
+        with register:
+            found = register.entries(document_id=document_id)
+    if not found:
+        raise InputError(f"no document '{document_id}' in the register", field="DOC_ID")
+    return found

@@ -1,0 +1,105 @@
+"""The workspace's trust store: the root certificates a customer's signing certificate must chain to."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from ..workspace.files import read_bytes
+from ..workspace.writer import write_new
+
+MAX_CERT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class TrustedCert:
+    """A certificate in the trust store."""
+
+    subject: str
+    fingerprint: str
+    path: Path
+    added: bool  # False when it was already there
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {"subject": self.subject, "certificate_sha256": self.fingerprint, "path": str(self.path),
+                "added": self.added}
+
+
+def parse_certificate(data: bytes, path: Path | str):
+    """An X.509 certificate from PEM or DER bytes, or an InputError naming the file."""
+    from cryptography import x509
+
+    loaders = (x509.load_pem_x509_certificate, x509.load_der_x509_certificate)
+    for load in loaders if data.lstrip().startswith(b"-----BEGIN") else loaders[::-1]:
+        try:
+            return load(data)
+        except ValueError:
+            continue
+    raise InputError("not an X.509 certificate (PEM or DER)", path=path)
+
+
+def add_trusted(cert_file: str | Path, workspace: str | Path | None = None) -> TrustedCert:
+    """Copy a certificate into `<workspace>/trust/<sha256>.pem`; adding one twice is harmless."""
+    from cryptography.hazmat.primitives import serialization
+
+    from ..workspace.folder import open_workspace
+
+    space = open_workspace(workspace)
+    source = Path(cert_file)
+    if not source.is_file():
+        raise InputError("no such certificate file", path=source)
+    if source.stat().st_size > MAX_CERT_BYTES:
+        raise InputError("the file is too large to be a certificate", path=source)
+    cert = parse_certificate(read_bytes(source), source)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    fingerprint = hashlib.sha256(der).hexdigest()
+    target = space.path("trust") / f"{fingerprint}.pem"
+    subject = cert.subject.rfc4514_string()
+    if target.exists():
+        return TrustedCert(subject, fingerprint, target, added=False)
+    write_new(target, cert.public_bytes(serialization.Encoding.PEM))
+    return TrustedCert(subject, fingerprint, target, added=True)
+
+
+def trust_roots(workspace) -> list[bytes]:
+    """Every certificate of the trust store, DER-encoded (none when the store does not exist)."""
+    from cryptography.hazmat.primitives import serialization
+
+    folder = workspace.path("trust")
+    if not folder.is_dir():
+        return []
+    return [parse_certificate(read_bytes(path), path).public_bytes(serialization.Encoding.DER)
+            for path in sorted(folder.glob("*.pem"))]
+
+
+def _comparable_name(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+def _comparable_email(email: str) -> str:
+    return unicodedata.normalize("NFC", email.strip()).casefold()
+
+
+def signatory_mismatch(common_name: str | None, emails: tuple[str, ...] | list[str],
+                       signatory: dict[str, str] | None) -> str | None:
+    """Why a certificate does not name the customer's signatory, or None when it does.
+
+    It does when one of its email addresses is the signatory's (case-insensitive) or its common name is
+    the signatory's name (case and runs of whitespace aside). A trusted root vouches for who holds the
+    certificate, not for whom that person may sign: another customer's CA is trusted for its own people.
+    """
+    named = f'"{common_name}"' if common_name else "no common name"
+    carried = f"{named}, {', '.join(f'<{email}>' for email in emails) or 'no email address'}"
+    if signatory is None:
+        return f"the certificate names {carried}; the customer's record cannot be read to compare"
+    email = _comparable_email(signatory.get("email", ""))
+    if email and any(_comparable_email(found) == email for found in emails):
+        return None
+    name = _comparable_name(signatory.get("name", ""))
+    if name and common_name is not None and _comparable_name(common_name) == name:
+        return None
+    return (f"the certificate names {carried}; the customer's signatory is "
+            f"\"{signatory.get('name', '')}\" <{signatory.get('email', '')}>")

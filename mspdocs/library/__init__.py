@@ -1,0 +1,1 @@
+"""Counsel's clause library: approvals bound to the text, lint, references, the clause book, word diffs."""

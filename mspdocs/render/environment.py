@@ -1,0 +1,146 @@
+"""The one strict, sandboxed Jinja environment, used for clause bodies, conditions and Word templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from ..errors import RenderError
+
+_CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}
+# Every character that could mean something to XML, to the clause Markdown or to docxtpl's own
+# post-processing is written as a character reference, so a value from data is only ever text.
+_NEUTRAL = re.compile(r"""[&<>"'*_{}\[\]()\\#%`|~+\-.!:=]""")
+_CHAR_REF = re.compile(r"&#(\d+);")
+
+
+class Record(dict):
+    """A mapping in a document context that knows its own dotted name, for precise errors."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, values: dict[str, Any], name: str) -> None:
+        super().__init__(values)
+        self._name = name
+
+
+def to_records(value: Any, name: str) -> Any:
+    """Wrap nested dicts as Records named by their path (lists keep positions: `services.declined[0]`)."""
+    if isinstance(value, dict):
+        return Record({key: to_records(item, f"{name}.{key}") for key, item in value.items()}, name)
+    if isinstance(value, (list, tuple)):
+        return [to_records(item, f"{name}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+class MissingValue(StrictUndefined):
+    """Fails on any use, naming the full path of the missing value."""
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        owner = getattr(self._undefined_obj, "_name", None)
+        if owner:
+            return f"'{owner}.{self._undefined_name}' has no value"
+        return super()._undefined_message
+
+
+def neutralise(text: str) -> str:
+    """Text as inert character references: safe inside WordprocessingML and inside clause Markdown."""
+    return _NEUTRAL.sub(lambda match: f"&#{ord(match.group(0))};", text)
+
+
+def restore(text: str) -> str:
+    """Undo `neutralise` on text that has been through the Markdown parser."""
+    return _CHAR_REF.sub(lambda match: chr(int(match.group(1))), text)
+
+
+def longdate(value: dt.date) -> str:
+    if not isinstance(value, dt.date):
+        raise RenderError(f"longdate expects a date, got {value!r}")
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def format_money(amount: Decimal | int, currency: str) -> str:
+    amount = Decimal(amount)
+    places = 0 if amount == amount.to_integral_value() and amount.as_tuple().exponent >= 0 else 2
+    number = f"{amount:,.{places}f}"
+    symbol = _CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{number}" if symbol else f"{currency} {number}"
+
+
+@pass_context
+def money(context: Any, amount: Any, currency: str | None = None) -> str:
+    if isinstance(amount, StrictUndefined) or not isinstance(amount, (Decimal, int)):
+        raise RenderError(f"money expects an amount, got {amount!r}")
+    if currency is None:
+        customer = context.get("customer")
+        agreement = customer.get("agreement") if isinstance(customer, dict) else None
+        currency = agreement["currency"] if agreement else context["msp"]["currency"]
+    return format_money(amount, currency)
+
+
+def names(items: Any) -> str:
+    """A list of records as 'A, B and C' (by their `name`)."""
+    labels = [item["name"] if isinstance(item, dict) else str(item) for item in items]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value passes here: empty values fail, the rest become inert text."""
+    if hasattr(value, "__html__"):
+        return value
+    if value is None:
+        raise RenderError("a value to print is empty")
+    if isinstance(value, (dict, list, tuple, set)):
+        raise RenderError("a list or mapping cannot be printed as text; print one of its fields")
+    if isinstance(value, dt.date):
+        value = longdate(value)
+    return Markup(neutralise(str(value)))
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Compiles each distinct source once, so every document of a batch reuses its templates."""
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one environment per process, never freed
+    def _compile_source(self, source: str) -> Template:
+        return super().from_string(source)
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is None and template_class is None and isinstance(source, str):
+            return self._compile_source(source)
+        return super().from_string(source, globals, template_class)
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    """The process's one environment (cached), for clauses, conditions and Word templates."""
+    env = _Environment(
+        undefined=MissingValue,
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(money=money, longdate=longdate, names=names)
+    return env
+
+
+def compile_template(source: str) -> Template:
+    return environment().from_string(source)
+
+
+@functools.lru_cache(maxsize=512)
+def compile_condition(expression: str):
+    return environment().compile_expression(expression, undefined_to_none=False)

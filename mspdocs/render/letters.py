@@ -1,0 +1,114 @@
+"""What the risk-acceptance letter and the insurance notice add to a document's context."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import InputError, raise_all
+from ..workspace.catalog import Catalog
+from ..workspace.customers import Customer
+from ..workspace.folder import Workspace
+from .environment import format_money, longdate
+
+
+def select_services(kind: str, customers: list[Customer], services: list[str] | None, named: bool,
+                    on_skip: Callable[[str, str], None] | None = None) -> list[Customer]:
+    """For a risk letter, each customer with only the declined services it covers; others unchanged.
+
+    Named customers that declined nothing are an error; with --all they are skipped (reported to
+    `on_skip` with the reason), as there is nothing for them to acknowledge.
+    """
+    if kind != "risk-letter":
+        if services:
+            raise InputError("--service applies to risk-letter only")
+        return customers
+    chosen, errors = [], []
+    for customer in customers:
+        declined = customer.services["declined"]
+        if not declined:
+            reason = "declined no services; there is nothing to acknowledge"
+            if named:
+                errors.append(InputError(f"{customer.id} {reason}", path=customer.path, field="services.declined"))
+            elif on_skip:
+                on_skip(customer.id, reason)
+            continue
+        if services:
+            unknown = [sid for sid in dict.fromkeys(services) if sid not in declined]
+            if unknown:
+                errors.append(InputError(f"{customer.id} has not declined {', '.join(unknown)} "
+                                         f"(declined: {', '.join(declined)})", path=customer.path,
+                                         field="services.declined"))
+                continue
+            declined = tuple(sid for sid in declined if sid in services)
+        lists = dict(customer.services, declined=declined)
+        chosen.append(dataclasses.replace(customer, services=lists))
+    raise_all(errors)
+    return chosen
+
+
+def _controls(catalog: Catalog, service_id: str) -> list[str]:
+    return [catalog.insurer_controls[control] for control in catalog[service_id].insurer_controls]
+
+
+def risk_letter_context(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
+    """One row per declined service: when it was recommended, the risk kept, the insurer control lost."""
+    recommended = customer.data.get("recommended_on") or customer.data["agreement"]["effective"]
+    rows, insurer_rows = [], []
+    for service_id in customer.services["declined"]:
+        service = catalog[service_id]
+        controls = _controls(catalog, service_id)
+        rows.append({"service": service.name, "recommended_on": longdate(recommended),
+                     "risk": service.risk_if_declined,
+                     "insurer": "; ".join(controls) if controls else "None"})
+        for control in controls:
+            insurer_rows.append({"service": service.name, "control": control})
+    return {"declined_rows": rows, "insurer_rows": insurer_rows}
+
+
+def insurance_notice_context(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
+    """What is on file, what is missing (apart from expiry, which depends on the date) and which insurer
+    controls the customer's subscribed services leave open."""
+    msp = workspace.profile.msp
+    minimum = msp["min_insurance_limit"]
+    currency = customer.data["agreement"]["currency"]
+    policy = customer.data.get("insurance")
+    on_file, findings = [], []
+    if policy is None:
+        findings.append({"text": "No cyber-liability policy is on file."})
+    else:
+        on_file = [
+            {"item": "Carrier", "value": policy["carrier"]},
+            {"item": "Policy number", "value": policy["policy_number"]},
+            {"item": "Limit", "value": format_money(policy["limit"], currency)},
+            {"item": "Expires", "value": longdate(policy["expires"])},
+            {"item": "Proof of cover", "value": "Received" if policy["proof_on_file"] else "Not received"},
+        ]
+        if policy["limit"] < minimum:
+            findings.append({"text": f"The limit of {format_money(policy['limit'], currency)} is below the "
+                                     f"minimum of {format_money(minimum, currency)}."})
+        if not policy["proof_on_file"]:
+            findings.append({"text": "No certificate of insurance or declarations page has been received."})
+    return {"insurance_rows": on_file, "insurance_findings": findings,
+            "control_rows": open_controls(customer, catalog, msp["name"])}
+
+
+def open_controls(customer: Customer, catalog: Catalog, msp_name: str) -> list[dict[str, str]]:
+    """Insurer-required controls no subscribed service provides, and where each one stands."""
+    covered = {c for sid in customer.services["subscribed"] for c in catalog[sid].insurer_controls}
+    rows = []
+    for control, label in catalog.insurer_controls.items():
+        if control in covered:
+            continue
+        declined = [catalog[s].name for s in customer.services["declined"]
+                    if control in catalog[s].insurer_controls]
+        offered = [s.name for s in catalog.services.values() if control in s.insurer_controls]
+        if declined:
+            status = f"Declined: {', '.join(declined)} (see the Risk Acceptance Letter)"
+        elif offered:
+            status = f"Not subscribed: {msp_name} offers {', '.join(offered)}"
+        else:
+            status = f"Not provided by {msp_name}: arrange it yourself"
+        rows.append({"control": label, "status": status})
+    return rows

@@ -1,0 +1,224 @@
+"""PDFs of rendered Word documents: LibreOffice in one process per batch, each result checked and stamped."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import MspdocsError, RenderError, raise_all
+
+PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+INSTALL_HINT = ("apt-get install libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea "
+                "fonts-liberation2")
+# LibreOffice starts in about a second and then converts a few documents a second.
+TIMEOUT_BASE_SECONDS = 20.0
+TIMEOUT_PER_FILE_SECONDS = 3.0
+
+
+class ConverterMissing(MspdocsError):
+    """LibreOffice, which makes the PDFs, is not installed."""
+
+
+@dataclass(frozen=True)
+class PdfSource:
+    """One document to convert: its Word bytes and what the PDF must carry."""
+
+    document_id: str
+    stem: str
+    docx: bytes
+    title: str
+    subject: str
+    manifest_sha256: str
+
+
+def find_soffice() -> str:
+    """The LibreOffice executable on PATH, or a clear error saying how to install it."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ConverterMissing(f"LibreOffice is not installed; PDFs need it ({INSTALL_HINT})")
+
+
+def split_batches(items: Sequence, count: int) -> list[list]:
+    """`items` dealt into at most `count` non-empty lists of near-equal length, order kept within each."""
+    count = max(1, min(count, len(items)))
+    size, extra = divmod(len(items), count)
+    batches, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        batches.append(list(items[start:end]))
+        start = end
+    return [batch for batch in batches if batch]
+
+
+def convert_batch(soffice: str, docx_paths: list[Path], outdir: Path, pdfa: bool = False) -> None:
+    """Convert every file with ONE LibreOffice process, in its own throw-away profile."""
+    with tempfile.TemporaryDirectory(prefix="mspdocs-lo-") as profile:
+        command = [
+            soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--convert-to", PDFA_FILTER if pdfa else "pdf",
+            "--outdir", str(outdir), *map(str, docx_paths),
+        ]
+        timeout = TIMEOUT_BASE_SECONDS + TIMEOUT_PER_FILE_SECONDS * len(docx_paths)
+        # Its own session, so a timeout can end LibreOffice together with every helper it started.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise RenderError(f"LibreOffice did not finish converting {len(docx_paths)} document(s) "
+                              f"within {timeout:.0f} seconds and was stopped") from None
+        # The exit status is not trusted either way: each PDF is checked on its own afterwards.
+        if process.returncode and not any((outdir / f"{p.stem}.pdf").exists() for p in docx_paths):
+            text = output.decode("utf-8", "replace").strip()
+            raise RenderError(f"LibreOffice failed (exit status {process.returncode}): {text[-500:]}")
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
+def verify_pdf(path: Path, document_id: str) -> bytes:
+    """The PDF's bytes, if it exists, parses, and shows the document id; otherwise a RenderError."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not path.is_file() or path.stat().st_size == 0:
+        raise RenderError(f"{document_id}: LibreOffice produced no PDF", path=path)
+    data = path.read_bytes()
+    try:
+        # Every page's footer shows the id; the last page is the shortest to read (a whole document
+        # would take seconds).
+        pages = PdfReader(io.BytesIO(data)).pages
+        text = (pages[-1].extract_text() or "") if len(pages) else ""
+    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
+        raise RenderError(f"{document_id}: the PDF does not parse: {exc}", path=path) from None
+    if document_id not in text:
+        raise RenderError(f"{document_id}: the PDF's text does not contain its document id", path=path)
+    return data
+
+
+def stamp_metadata(data: bytes, source: PdfSource) -> bytes:
+    """The PDF with its title, subject, document id and manifest hash in the document information."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    # An incremental update: reading and rewriting the whole file would cost more than converting it.
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    previous = writer.prev.trailer_view.get("/Info")
+    info = generic.DictionaryObject(dict(previous.get_object()) if previous is not None else {})
+    for key, value in {"/MspdocsDocumentId": source.document_id,
+                       "/MspdocsManifestSha256": source.manifest_sha256}.items():
+        info[generic.NameObject(key)] = generic.TextStringObject(value)
+    writer.set_info(info)
+    # Title and subject through pyHanko's metadata, which keeps the XMP (PDF/A) in step with /Info.
+    writer.document_meta.title = source.title
+    writer.document_meta.subject = source.subject
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_metadata(data: bytes) -> dict[str, str]:
+    """The document information of a PDF, as plain strings."""
+    from pypdf import PdfReader
+
+    info = PdfReader(io.BytesIO(data)).metadata or {}
+    return {str(key): str(value) for key, value in info.items()}
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The documents one LibreOffice process converts, and where."""
+
+    soffice: str
+    sources: list[PdfSource]
+    folder: Path
+    pdfa: bool
+    finish: Callable[[bytes, PdfSource], bytes] | None
+
+
+def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
+    """Convert one batch with one process, then check and post-process each PDF (bytes or its error)."""
+    indir, outdir = batch.folder / "docx", batch.folder / "pdf"
+    indir.mkdir(parents=True)
+    outdir.mkdir()
+    paths = []
+    for source in batch.sources:
+        path = indir / f"{source.stem}.docx"
+        path.write_bytes(source.docx)
+        paths.append(path)
+    try:
+        convert_batch(batch.soffice, paths, outdir, batch.pdfa)
+    except MspdocsError as exc:
+        return [exc]
+    outcomes: list[bytes | MspdocsError] = []
+    for source in batch.sources:
+        try:
+            data = stamp_metadata(verify_pdf(outdir / f"{source.stem}.pdf", source.document_id), source)
+            outcomes.append(batch.finish(data, source) if batch.finish else data)
+        except MspdocsError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+_WORKER_BATCHES: list[_Batch] = []
+
+
+def _run_batch(index: int) -> list[bytes | MspdocsError]:
+    return _convert_and_check(_WORKER_BATCHES[index])
+
+
+def to_pdfs(sources: list[PdfSource], jobs: int = 1, pdfa: bool = False,
+            finish: Callable[[bytes, PdfSource], bytes] | None = None) -> dict[str, bytes]:
+    """PDF bytes by document id, every one checked; `finish` post-processes each (fields, signature).
+
+    The documents are dealt into `jobs` batches; each batch is converted by ONE LibreOffice process
+    with its own profile, and checked in the same worker, so checking overlaps converting.
+    """
+    global _WORKER_BATCHES
+    if not sources:
+        return {}
+    soffice = find_soffice()
+    with tempfile.TemporaryDirectory(prefix="mspdocs-pdf-") as folder:
+        batches = [_Batch(soffice, part, Path(folder, str(index)), pdfa, finish)
+                   for index, part in enumerate(split_batches(sources, jobs))]
+        if len(batches) == 1:
+            outcomes = [_convert_and_check(batches[0])]
+        else:
+            _WORKER_BATCHES = batches  # inherited by the forked workers, never pickled
+            try:
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
+                    outcomes = list(pool.map(_run_batch, range(len(batches))))
+            finally:
+                _WORKER_BATCHES = []
+    results: dict[str, bytes] = {}
+    errors: list[MspdocsError] = []
+    for batch, outcome in zip(batches, outcomes):
+        if len(outcome) != len(batch.sources):  # the conversion of the whole batch failed
+            errors.extend(outcome)
+            continue
+        for source, item in zip(batch.sources, outcome):
+            if isinstance(item, MspdocsError):
+                errors.append(item)
+            else:
+                results[source.document_id] = item
+    raise_all(errors)
+    return results

@@ -1,0 +1,194 @@
+"""Customer records: one YAML file per customer, validated completely before anything renders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, MspdocsError, raise_all
+from .catalog import Catalog
+from .fields import Fields
+from .folder import Workspace
+from .yamlfile import read_yaml
+
+# A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
+CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+SERVICE_LISTS = ("subscribed", "declined", "excluded")
+RESERVED_IDS = {"clause-book"}  # folders under output/ that hold documents of no customer
+_TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "services",
+               "insurance", "qbr", "account_manager", "notes"}
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A validated customer record; `data` holds plain values ready for a document context."""
+
+    id: str
+    path: Path
+    data: dict[str, Any]
+    services: dict[str, tuple[str, ...]]
+
+    @property
+    def legal_name(self) -> str:
+        return self.data["legal_name"]
+
+
+def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
+    fields.reject_unknown({"effective", "term_months", "monthly_fee", "currency", "governing_law",
+                           "renewal_months", "payment_terms_days", "notice_days",
+                           "insurance_required", "liability_cap_amount"})
+    defaults = workspace.profile.agreement_defaults
+    currency = fields.currency("currency", default=workspace.profile.msp["currency"])
+    agreement = {
+        "effective": fields.date("effective"),
+        "term_months": fields.integer("term_months", minimum=1),
+        "monthly_fee": fields.amount("monthly_fee", minimum=0),
+        "currency": currency,
+        "governing_law": fields.text("governing_law"),
+        "insurance_required": _or_default(fields.boolean("insurance_required", required=False),
+                                          workspace.profile.msp["insurance_required"]),
+    }
+    for key in ("renewal_months", "payment_terms_days", "notice_days"):
+        agreement[key] = _or_default(fields.integer(key, required=False, minimum=0), defaults[key])
+    cap = fields.amount("liability_cap_amount", required=False, minimum=0)
+    if cap is not None:
+        agreement["liability_cap_amount"] = cap
+    return agreement
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _insurance(fields: Fields) -> dict[str, Any]:
+    fields.reject_unknown({"carrier", "policy_number", "limit", "expires", "proof_on_file"})
+    insurance = {
+        "carrier": fields.text("carrier"),
+        "policy_number": fields.text("policy_number"),
+        "limit": fields.amount("limit", minimum=0),
+        "expires": fields.date("expires"),
+        "proof_on_file": _or_default(fields.boolean("proof_on_file", required=False), False),
+    }
+    return insurance
+
+
+def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    fields.reject_unknown({*SERVICE_LISTS, "recommended_on"})
+    seen: dict[str, tuple[str, int | None]] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for list_name in SERVICE_LISTS:
+        ids = []
+        for service_id, line in fields.text_list(list_name):
+            field = fields.name(list_name)
+            if service_id not in catalog:
+                raise InputError(f"unknown service id '{service_id}' (not in {catalog.path.name})",
+                                 path=fields.path, line=line, field=field)
+            if service_id in seen:
+                other, other_line = seen[service_id]
+                where = f"{other} on line {other_line}" if other_line else other
+                raise InputError(f"service '{service_id}' is both {other} and {list_name} ({where})",
+                                 path=fields.path, line=line, field=field)
+            seen[service_id] = (list_name, line)
+            ids.append(service_id)
+        lists[list_name] = tuple(ids)
+    return lists
+
+
+def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+    """Read and validate one customer file."""
+    return parse_customer(read_yaml(path), path, workspace, catalog)
+
+
+def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+    """Validate one customer record already read from YAML (all scalars as text)."""
+    top = Fields(raw, path)
+    top.reject_unknown(_TOP_FIELDS)
+    customer_id = top.text("id")
+    if not CUSTOMER_ID.fullmatch(customer_id):
+        raise top.error("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
+                              "hyphens (it names the customer's folder under output/)")
+    if customer_id in RESERVED_IDS:
+        raise top.error("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
+                              "documents; choose another id")
+    if customer_id != path.stem:
+        raise top.error("id", f"'{customer_id}' does not match the file name '{path.name}'")
+    data: dict[str, Any] = {
+        "id": customer_id,
+        "legal_name": top.text("legal_name"),
+        "address": top.address("address"),
+        "industry": top.text("industry", required=False) or "unspecified",
+        "signatory": top.person("signatory"),
+        "agreement": _agreement(top.section("agreement"), workspace),
+    }
+    insurance = top.section("insurance", required=False)
+    if insurance is not None:
+        data["insurance"] = _insurance(insurance)
+    qbr = top.section("qbr", required=False)
+    cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
+    data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
+    for optional in ("account_manager", "notes"):
+        if top.has(optional):
+            data[optional] = top.text(optional, multiline=optional == "notes")
+    services = _services(top.section("services"), catalog)
+    # When the MSP recommended the declined services (risk letters; the effective date when absent).
+    recommended_on = top.section("services").date("recommended_on", required=False)
+    if recommended_on is not None:
+        data["recommended_on"] = recommended_on
+    return Customer(id=customer_id, path=path, data=data, services=services)
+
+
+def customer_files(workspace: Workspace) -> list[Path]:
+    folder = workspace.path("customers")
+    if not folder.is_dir():
+        raise InputError("the customers folder is missing", path=folder)
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
+def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None) -> list[Customer]:
+    """Validate every named customer (all when `ids` is None), reporting every bad file at once."""
+    files = customer_files(workspace)
+    if ids is not None:
+        by_stem = {path.stem: path for path in files}
+        missing = [customer_id for customer_id in ids if customer_id not in by_stem]
+        if missing:
+            raise InputError(f"no such customer: {', '.join(missing)}", path=workspace.path("customers"))
+        files = [path for customer_id in dict.fromkeys(ids) for path in files if path.stem == customer_id]
+    customers, errors = [], []
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen:
+            errors.append(InputError(f"a second record for customer '{path.stem}' (also {seen[path.stem].name}); "
+                                     "keep one file per customer", path=path))
+            continue
+        seen[path.stem] = path
+        try:
+            customers.append(read_customer(path, workspace, catalog))
+        except MspdocsError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return customers
+
+
+def customer_summary(customer: Customer) -> dict[str, Any]:
+    """One row of `customers list`."""
+    insurance = customer.data.get("insurance")
+    return {
+        "id": customer.id,
+        "legal_name": customer.legal_name,
+        "subscribed": len(customer.services["subscribed"]),
+        "declined": len(customer.services["declined"]),
+        "excluded": len(customer.services["excluded"]),
+        "insurance_expires": insurance["expires"].isoformat() if insurance else None,
+        "file": str(customer.path),
+    }
+
+
+def list_customers(workspace: str | Path | None = None, ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Validate the customers of a workspace and summarise each (errors are raised together)."""
+    from .catalog import load_catalog
+    from .folder import open_workspace
+
+    space = open_workspace(workspace)
+    return [customer_summary(c) for c in load_customers(space, load_catalog(space.path("catalog")), ids)]

@@ -1,0 +1,173 @@
+"""Typed, located reading of one YAML mapping: each field is converted by what it means, or fails by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .yamlfile import LineDict, LineList
+
+# Control characters cannot be stored in a Word document and are never meant in a contract.
+# Text-direction embeddings, overrides and isolates can make the page show other text than the data holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class Fields:
+    """One mapping of a YAML file, with the file and field path needed for a precise error."""
+
+    def __init__(self, data: Any, path: str | Path, prefix: str = "", line: int | None = None) -> None:
+        self.path = Path(path)
+        self.prefix = prefix
+        self.line = line if line is not None else getattr(data, "line", None)
+        if not isinstance(data, dict):
+            raise InputError("expected a mapping of fields", path=self.path, line=self.line,
+                             field=prefix or None)
+        self.data = data
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def line_of(self, key: str) -> int | None:
+        if isinstance(self.data, LineDict):
+            return self.data.lines.get(key, self.line)
+        return self.line
+
+    def error(self, key: str, message: str) -> InputError:
+        return InputError(message, path=self.path, line=self.line_of(key), field=self.name(key))
+
+    def has(self, key: str) -> bool:
+        value = self.data.get(key)
+        return value is not None and not (isinstance(value, str) and not value.strip())
+
+    def _raw(self, key: str, required: bool) -> Any:
+        if not self.has(key):
+            if required:
+                raise InputError("required field is missing", path=self.path,
+                                 line=self.line_of(key), field=self.name(key))
+            return None
+        return self.data[key]
+
+    def _scalar(self, key: str, required: bool) -> str | None:
+        raw = self._raw(key, required)
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise self.error(key, "expected a single value, not a list or mapping")
+        return raw.strip()
+
+    def text(self, key: str, required: bool = True, multiline: bool = False) -> str | None:
+        value = self._scalar(key, required)
+        if value is None:
+            return None
+        if _CONTROL.search(value):
+            raise self.error(key, "contains a control or text-direction override character")
+        if not multiline and ("\n" in value or "\r" in value or "\t" in value):
+            raise self.error(key, "must be on one line")
+        return value
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        value = self._scalar(key, required)
+        if value is None:
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.error(key, f"'{value}' is not a date (write YYYY-MM-DD)") from None
+
+    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
+        value = self._scalar(key, required)
+        if value is None:
+            return None
+        if not re.fullmatch(r"[+-]?\d+", value.replace("_", "")):
+            raise self.error(key, f"'{value}' is not a whole number")
+        number = int(value.replace("_", ""))
+        if minimum is not None and number < minimum:
+            raise self.error(key, f"must be at least {minimum}, not {number}")
+        return number
+
+    def amount(self, key: str, required: bool = True, minimum: Decimal | int | None = None) -> Decimal | None:
+        """A money amount, exactly as written, with at most two decimal places (never rounded)."""
+        value = self._scalar(key, required)
+        if value is None:
+            return None
+        if not re.fullmatch(r"[+-]?\d[\d_]*(\.\d{1,2})?", value):
+            raise self.error(key, f"'{value}' is not an amount (write e.g. 4250.00: digits, at most two "
+                                  "decimal places, no commas)")
+        number = Decimal(value.replace("_", ""))
+        if minimum is not None and number < minimum:
+            raise self.error(key, f"must be at least {minimum}, not {number}")
+        return number
+
+    def boolean(self, key: str, required: bool = True) -> bool | None:
+        value = self._scalar(key, required)
+        if value is None:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise self.error(key, f"'{value}' is not true or false")
+
+    def section(self, key: str, required: bool = True) -> Fields | None:
+        raw = self._raw(key, required)
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise self.error(key, "expected a mapping of fields")
+        return Fields(raw, self.path, self.name(key))
+
+    def text_list(self, key: str, required: bool = False) -> list[tuple[str, int | None]]:
+        """A list of one-line strings, each with its own line number."""
+        raw = self._raw(key, required)
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise self.error(key, "expected a list")
+        lines = raw.lines if isinstance(raw, LineList) else [self.line_of(key)] * len(raw)
+        items = []
+        for index, (item, line) in enumerate(zip(raw, lines)):
+            if not isinstance(item, str) or not item.strip() or _CONTROL.search(item) or "\n" in item:
+                raise InputError("expected a one-line name", path=self.path, line=line,
+                                 field=f"{self.name(key)}[{index}]")
+            items.append((item.strip(), line))
+        return items
+
+    def address(self, key: str) -> dict[str, str]:
+        """A postal address: street, city, region, postal code and a two-letter country code."""
+        fields = self.section(key)
+        names = ("street", "city", "region", "postal_code", "country")
+        fields.reject_unknown(set(names))
+        address = {name: fields.text(name) for name in names}
+        if not re.fullmatch(r"[A-Z]{2}", address["country"]):
+            raise fields.error("country", f"'{address['country']}' is not a two-letter country code (e.g. US)")
+        return address
+
+    def person(self, key: str) -> dict[str, str]:
+        """Someone who signs: name, title and email address."""
+        fields = self.section(key)
+        fields.reject_unknown({"name", "title", "email"})
+        person = {name: fields.text(name) for name in ("name", "title", "email")}
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
+            raise fields.error("email", f"'{person['email']}' is not an email address")
+        return person
+
+    def currency(self, key: str, default: str | None = None) -> str:
+        """A three-letter ISO currency code (USD), or `default` when the field is absent."""
+        code = self.text(key, required=default is None) or default
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise self.error(key, f"'{code}' is not a three-letter currency code (e.g. USD)")
+        return code
+
+    def reject_unknown(self, known: set[str] | frozenset[str]) -> None:
+        for key in self.data:
+            if key not in known:
+                hint = ", ".join(sorted(known))
+                raise self.error(key, f"unknown field (known fields: {hint})")

@@ -1,0 +1,184 @@
+"""The workspace: one MSP's folder of profile, catalog, clauses, templates, customers and outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .fields import Fields
+from .files import read_text
+from .writer import current_umask
+
+PROFILE_NAME = "mspdocs.toml"
+_PATH_DEFAULTS = {
+    "catalog": "catalog.yaml",
+    "clauses": "clauses",
+    "templates": "templates",
+    "customers": "customers",
+    "output": "output",
+    "register": "register.sqlite3",
+    "received": "received",
+    "trust": "trust",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The MSP's own details and the defaults its agreements start from."""
+
+    msp: dict[str, Any]
+    agreement_defaults: dict[str, Any]
+    paths: dict[str, str]
+    signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and its parsed profile; every other file is read on demand."""
+
+    root: Path
+    profile: Profile
+
+    def path(self, name: str) -> Path:
+        return self.root / self.profile.paths[name]
+
+    @property
+    def output_dir(self) -> Path:
+        return self.path("output")
+
+
+def _as_text(value: Any) -> Any:
+    """TOML values as the strings Fields types, so the profile is validated like every other file."""
+    if isinstance(value, dict):
+        return {key: _as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, int, float, Decimal)):
+        return str(value)
+    return value
+
+
+def read_profile(path: Path) -> Profile:
+    """Parse and validate mspdocs.toml."""
+    try:
+        raw = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"malformed TOML: {exc}", path=path) from None
+    top = Fields(_as_text(raw), path)
+    top.reject_unknown({"msp", "agreement", "paths", "signing"})
+    msp = top.section("msp")
+    msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
+                        "qbr_cadence_days", "liability_cap_months", "insurance_required",
+                        "address", "signatory", "website"})
+    msp_context = {
+        "name": msp.text("name"),
+        "legal_name": msp.text("legal_name"),
+        "email": msp.text("email"),
+        "phone": msp.text("phone"),
+        "currency": msp.currency("currency"),
+        "min_insurance_limit": msp.amount("min_insurance_limit", minimum=0),
+        "qbr_cadence_days": msp.integer("qbr_cadence_days", minimum=1),
+        "liability_cap_months": msp.integer("liability_cap_months", minimum=1),
+        "insurance_required": msp.boolean("insurance_required"),
+        "address": msp.address("address"),
+        "signatory": msp.person("signatory"),
+    }
+    if msp.has("website"):
+        msp_context["website"] = msp.text("website")
+    agreement = top.section("agreement")
+    agreement.reject_unknown({"renewal_months", "payment_terms_days", "notice_days"})
+    defaults = {
+        "renewal_months": agreement.integer("renewal_months", minimum=0),
+        "payment_terms_days": agreement.integer("payment_terms_days", minimum=0),
+        "notice_days": agreement.integer("notice_days", minimum=0),
+    }
+    paths = dict(_PATH_DEFAULTS)
+    custom = top.section("paths", required=False)
+    if custom is not None:
+        custom.reject_unknown(set(_PATH_DEFAULTS))
+        for key in custom.data:
+            paths[key] = custom.text(key)
+    return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
+                   signing=_signing(top.section("signing", required=False)))
+
+
+def _signing(fields: Fields | None) -> dict[str, str] | None:
+    """The optional [signing] section: where the PKCS#12 file is and which variable holds its password."""
+    if fields is None:
+        return None
+    if "password" in fields.data:
+        raise fields.error("password", "a password never goes in this file; name an environment "
+                                       "variable with password_env")
+    fields.reject_unknown({"pkcs12", "password_env"})
+    signing = {"pkcs12": fields.text("pkcs12")}
+    if fields.has("password_env"):
+        signing["password_env"] = fields.text("password_env")
+    return signing
+
+
+def open_workspace(root: str | Path | None = None) -> Workspace:
+    """The workspace at `root` (default: $MSPDOCS_WORKSPACE, else the current directory)."""
+    folder = Path(root or os.environ.get("MSPDOCS_WORKSPACE") or ".").resolve()
+    profile_path = folder / PROFILE_NAME
+    if not profile_path.is_file():
+        raise InputError(
+            f"not an mspdocs workspace: {PROFILE_NAME} is missing "
+            "(create one with `mspdocs init DIR`, or name one with --workspace)",
+            path=folder,
+        )
+    return Workspace(root=folder, profile=read_profile(profile_path))
+
+
+def defaults_root() -> Path:
+    """Where the built-in clauses, templates, catalog and examples are (the wheel, or a checkout)."""
+    package = Path(__file__).resolve().parent.parent  # the mspdocs package
+    bundled = package / "_defaults"
+    return bundled if bundled.is_dir() else package.parent
+
+
+def init_workspace(target: str | Path, examples: bool = False) -> Path:
+    """Create a workspace from the built-in defaults; refuses a folder that is not empty.
+
+    With `examples`, the sample portfolio comes too, and the built-in clauses come approved as shipped;
+    without, the clause library awaits the MSP's own counsel (`mspdocs clauses approve`).
+    """
+    target = Path(target).resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError("refusing to initialise: the folder is not empty", path=target)
+    source = defaults_root()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot create the workspace here: {exc.strerror or exc}", path=target) from None
+    try:
+        shutil.copyfile(Path(__file__).with_name("profile.toml"), staging / PROFILE_NAME)
+        shutil.copyfile(source / "catalog.yaml", staging / "catalog.yaml")
+        # The shipped approvals are the sample's, not the MSP's counsel's: a new library awaits review.
+        kept_approvals = () if examples else ("approvals.lock", ".approved")
+        shutil.copytree(source / "clauses", staging / "clauses", ignore=shutil.ignore_patterns(*kept_approvals))
+        shutil.copytree(source / "templates", staging / "templates")
+        customers = staging / "customers"
+        if examples:
+            shutil.copytree(source / "examples" / "customers", customers)
+        else:
+            customers.mkdir()
+        (staging / "output").mkdir()
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a workspace is shared
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

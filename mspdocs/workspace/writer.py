@@ -1,0 +1,85 @@
+"""Atomic writes: a document is either complete or absent, and an issued document is never replaced."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def current_umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def stage(path: Path, data: bytes) -> Path:
+    """Write `data`, flushed to disk, to a hidden `.part` file beside `path`; the caller publishes it."""
+    for attempt in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            break
+        except FileNotFoundError:  # another process removed the folder it had just emptied: again
+            if attempt == 2:
+                raise
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~current_umask())
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return Path(temporary)
+
+
+def publish(staged: Path, path: Path) -> None:
+    """Give the staged, complete file its final name; refuses if `path` exists."""
+    try:
+        # link() fails when the name exists, so an issued document is never replaced, even in a race.
+        os.link(staged, path)
+    except FileExistsError:
+        raise InputError("refusing to overwrite an existing document", path=path) from None
+    _fsync_dir(path.parent)
+
+
+def discard(staged: Path) -> None:
+    """Remove a staged file (its content lives on under the final name once published)."""
+    try:
+        os.unlink(staged)
+    except FileNotFoundError:
+        pass
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write `data` to a new file at `path`; refuses if `path` exists, leaves nothing on failure."""
+    staged = stage(path, data)
+    try:
+        publish(staged, path)
+    finally:
+        discard(staged)
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Replace a file the user edits (not an issued document) in one step, keeping its permissions."""
+    staged = stage(path, data)
+    try:
+        if path.exists():
+            os.chmod(staged, path.stat().st_mode & 0o777)
+        os.replace(staged, path)
+    except BaseException:
+        discard(staged)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
