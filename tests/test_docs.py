@@ -46,3 +46,27 @@ def test_help_examples_name_customers_of_the_example_portfolio(runner):
                 named = [w for w in words[3:] if not w.startswith("-") and "-" in w and w not in
                          ("risk-letter", "insurance-notice", "clause-book", "2026-12-01")]
                 assert set(named) <= examples, f"{line.strip()} names a customer the examples lack"
+
+
+def test_the_readme_python_example_runs(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using mspdocs from Python", 1)[1].split("\n## ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.match(r"AGR-\w+ agreement-\d{4}-\d\d-\d\d-AGR-\w+\.docx [0-9a-f]{12}$", lines[0])
+    assert lines[1].startswith("refused: ") and "no-such-customer" in lines[1] and lines[1].endswith("exit 2")
+    assert re.match(r"register ok 1 entries, head [0-9a-f]{12}$", lines[2])
+    assert (tmp_path / "acme-msp" / "register.sqlite3").exists()
+
+
+def test_import_mspdocs_offers_the_library_api_without_loading_it():
+    code = ("import sys, mspdocs; names = dir(mspdocs);"
+            "print(all(n in names for n in ('generate', 'add_signed', 'verify', 'open_workspace', 'MspdocsError')));"
+            "print('jinja2' in sys.modules); mspdocs.generate; print('jinja2' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False", "True"]
