@@ -20,12 +20,13 @@ from .evidence.register import (
     sha256_text,
 )
 from .evidence.signing import msp_signer
-from .library.approvals import check_library, check_placed, load_approvals
-from .render.assemble import assemble
+from .library.approvals import check_conditions, check_library, check_placed, load_approvals
+from .render.assemble import assemble, deciding_clauses, plan
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.gate import check_document, leaf_strings
 from .render.letters import select_services
+from .render.limits import bounded
 from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
 from .workspace.customers import Customer, load_customers
@@ -50,13 +51,21 @@ class Job:
 
 def render_one(job: Job, customer_id: str) -> Rendered:
     """Render and check one document entirely in memory."""
+    limits = job.workspace.profile.limits
+    with bounded(limits["render_seconds"], limits["render_memory_mb"], f"rendering {customer_id}'s document"):
+        return _render_one(job, customer_id)
+
+
+def _render_one(job: Job, customer_id: str) -> Rendered:
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
-    assembly = assemble(job.library, job.kind.name, context)
-    if not job.draft:
-        placed = [p.clause for p in assembly.placed]
-        check_placed(placed + [c for c in assembly.deciding if c not in placed], job.approvals)
+    planned = plan(job.library, job.kind.name, context)  # runs only conditions `check_conditions` allowed
+    if not job.draft:  # before any body is rendered: an unapproved text never runs
+        placed = [p.clause for p in planned]
+        deciding = deciding_clauses(job.library, job.kind.name)
+        check_placed(placed + [c for c in deciding if c not in placed], job.approvals)
+    assembly = assemble(job.library, job.kind.name, context, planned)
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
@@ -179,6 +188,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     approvals = load_approvals(library.folder)
     if not draft:
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
+        check_conditions(library, approvals, kind_name)  # no unapproved condition runs to place a clause
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
                as_of or dt.date.today(), draft, approvals)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..workspace.fields import one_line
 from ..workspace.writer import discard, publish
 
 GENESIS = "0" * 64
@@ -108,9 +109,9 @@ def relative_path(workspace, path: Path) -> str:
 
 
 def current_actor(by: str | None = None) -> str:
-    """Who records: `--by`, else $USER, else the login name."""
-    if by:
-        return by
+    """Who records: `--by` (one line of visible text), else $USER, else the login name."""
+    if by is not None:
+        return one_line(by, "--by")
     try:
         return os.environ.get("USER") or getpass.getuser()
     except (KeyError, OSError):

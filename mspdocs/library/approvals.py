@@ -30,9 +30,11 @@ from pathlib import Path
 
 from ..errors import InputError, MspdocsError, ProblemsFound, raise_all
 from ..workspace.clauses import Clause, Library, load_library, parse_clause
-from ..workspace.fields import Fields
+from ..workspace.fields import Fields, one_line
+from ..workspace.files import read_text
 from ..workspace.writer import replace_atomically
 from ..workspace.yamlfile import read_yaml
+from ..render.assemble import evaluated_clauses
 from .references import dependents
 
 LOCK_NAME = "approvals.lock"
@@ -160,8 +162,8 @@ def approved_text(folder: Path, sha256: str) -> str | None:
     """The clause file as it was approved, or None when it was not kept."""
     path = folder / STORE_NAME / f"{sha256}.md"
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path)
+    except MspdocsError:
         return None
 
 
@@ -248,6 +250,31 @@ def check_library(library: Library, approvals: dict[str, Approval], kind: str) -
     raise_all(problems)
 
 
+def check_conditions(library: Library, approvals: dict[str, Approval], kind: str) -> None:
+    """Refuse (exit 1) a clause of `kind` whose condition is not approved text, before any condition runs.
+
+    Assembly runs every such condition to decide where its clause appears; a condition runs only when it is
+    the approved clause's own, unchanged (a changed body alone is refused where the clause is placed).
+    """
+    problems, others = [], []
+    for clause in evaluated_clauses(library, kind):
+        state = clause_state(clause, approvals)
+        if state.approved:
+            continue
+        before = approved_clause(library.folder, state.approval) if clause.condition else None
+        if clause.condition and (before is None or before.condition != clause.condition):
+            problems.append(ProblemsFound(
+                f"clause '{clause.id}' {state.reason()}: its condition is not approved text, so it is not run "
+                "to decide where the clause appears", path=clause.path, line=clause.lines.get("condition"),
+                field="condition", clause=clause.id))
+        else:
+            others.append(ProblemsFound(f"clause '{clause.id}' {state.reason()}", path=clause.path,
+                                        clause=clause.id))
+    if problems:  # refused anyway: name every clause of the kind that awaits approval, in one pass
+        problems += others + [ProblemsFound(_REFUSED_HINT)]
+    raise_all(problems)
+
+
 def render_lock(approvals: dict[str, Approval]) -> str:
     """The lock file text: sorted by clause id, one block each, every value on its own line."""
     blocks = [_HEADER]
@@ -266,7 +293,7 @@ def render_lock(approvals: dict[str, Approval]) -> str:
 
 def with_status(clause: Clause, status: str) -> str:
     """The clause file text with its front-matter status set, everything else byte for byte."""
-    text = clause.path.read_text(encoding="utf-8")
+    text = read_text(clause.path)
     match = _FRONT.match(text)
     front, count = _STATUS_LINE.subn(f"status: {status}", match.group(2), count=1) if match else ("", 0)
     if not count:
@@ -281,8 +308,7 @@ def with_status(clause: Clause, status: str) -> str:
 
 
 def _check_one_line(name: str, value: str | None) -> None:
-    if value is not None and (not value.strip() or "\n" in value or "\r" in value):
-        raise InputError(f"{name} must be one non-empty line")
+    one_line(value, name)
 
 
 def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError | None:
@@ -334,7 +360,7 @@ def _record(folder: Path, clauses: list[Clause], approvals: dict[str, Approval],
     store = folder / STORE_NAME
     store.mkdir(exist_ok=True)
     for clause in clauses:
-        text = updates.get(clause.id) or clause.path.read_text(encoding="utf-8")
+        text = updates.get(clause.id) or read_text(clause.path)
         kept = store / f"{clause.text_hash}.md"
         if not kept.exists():
             replace_atomically(kept, text.encode("utf-8"))

@@ -17,6 +17,7 @@ from ..render.environment import environment
 from ..workspace.catalog import Catalog, load_catalog
 from ..workspace.clauses import Clause, Library, read_library
 from ..workspace.customers import parse_customer
+from ..workspace.files import read_text
 from ..workspace.folder import Workspace, open_workspace
 from . import approvals as approval_store
 from .references import references
@@ -243,7 +244,7 @@ class _Linter:
         before = approval_store.approved_text(self.folder, approval.sha256)
         if before is None:
             return clause.lines.get("version")
-        after = clause.path.read_text(encoding="utf-8").splitlines()
+        after = read_text(clause.path).splitlines()
         matcher = difflib.SequenceMatcher(None, before.splitlines(), after, autojunk=False)
         return next((j1 + 1 for tag, _, _, j1, _ in matcher.get_opcodes() if tag != "equal"), None)
 
