@@ -14,14 +14,16 @@ from .errors import InputError, MspdocsError, RenderError, raise_all
 from .evidence.publish import Generated, Rendered, discard_staged, write_all
 from .evidence.register import (
     canonical_json,
+    current_actor,
     manifest_hash,
     provenance_context,
     provenance_properties,
     sha256_text,
 )
 from .evidence.signing import msp_signer
+from .library.approvalrecord import check_recorded
 from .library.approvals import check_conditions, check_library, check_placed, load_approvals
-from .render.assemble import assemble, deciding_clauses, plan
+from .render.assemble import assemble, deciding_clauses, evaluated_clauses, plan
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.gate import check_document, leaf_strings
@@ -189,6 +191,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     if not draft:
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
         check_conditions(library, approvals, kind_name)  # no unapproved condition runs to place a clause
+        check_recorded(workspace, library, approvals, evaluated_clauses(library, kind_name))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
                as_of or dt.date.today(), draft, approvals)
@@ -218,12 +221,13 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     for a customer that declined nothing) is skipped and reported to `on_skip(customer, reason)`.
     """
     pdf = pdf or pdfa or sign
+    actor = current_actor(by)  # a bad --by is refused before anything runs
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     signer = msp_signer(space, kind, ask_password) if sign else None
     rendered = render_all(job, jobs, on_progress)
     try:
         pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
-        return write_all(space, rendered, pdfs, by)
+        return write_all(space, rendered, pdfs, actor)
     finally:
         discard_staged(rendered)  # published files keep their content under their final names

@@ -80,6 +80,8 @@ def add_signed(file: str | Path, document_id: str | None = None, signer: str | N
     """
     if (signer is None) != (signed_on is None):
         raise InputError("--signer and --signed-on go together (both name the wet-ink signature)")
+    if signer is not None and signer.strip():
+        signer = one_line(signer, "--signer")  # before anything is read: a name is one visible line
     space = open_workspace(workspace)
     try:
         return _check_and_record(space, Path(file), document_id, signer, signed_on, current_actor(by))
@@ -265,7 +267,6 @@ def _wet_ink(space: Workspace, generated: Entry, data: bytes, signer: str | None
                          "needs --signer NAME and --signed-on DATE")
     if not signer.strip():
         raise InputError("--signer needs the name of the person who signed")
-    signer = one_line(signer, "--signer")
     if signed_on > dt.date.today():
         raise InputError(f"--signed-on {signed_on.isoformat()} is in the future")
     dated = generated.payload.get("as_of")

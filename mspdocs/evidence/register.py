@@ -41,7 +41,9 @@ GENESIS = "0" * 64
 DOCUMENT_GENERATED = "document.generated"
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
-EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD)
+CLAUSE_APPROVED = "clause.approved"  # counsel approved a clause text (its sha256) with `clauses approve`
+CLAUSE_RETIRED = "clause.retired"
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD, CLAUSE_APPROVED, CLAUSE_RETIRED)
 
 _APPEND_ONLY = ("entries_no_update", "entries_no_delete")
 # Each migration brings the schema from version N to N+1; never edit one that has shipped.
@@ -322,10 +324,11 @@ class Register:
                     discard(staged)
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
-                document_id: str | None = None) -> list[Entry]:
+                document_id: str | None = None, event: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally filtered."""
         clauses, params = [], []
-        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id)):
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id),
+                              ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

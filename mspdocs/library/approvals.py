@@ -323,10 +323,11 @@ def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError
 
 
 def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
-            on: dt.date | None = None) -> list[tuple[State, bool]]:
+            on: dt.date | None = None, backed=None) -> list[tuple[State, bool]]:
     """Approve the current text of each named clause: (its state, whether a new approval was recorded).
 
-    A clause already approved as it stands keeps its record. Everything is checked before anything is written.
+    A clause already approved as it stands keeps its record, unless `backed(id, sha256)` says the register
+    does not hold that approval. Everything is checked before anything is written.
     """
     _check_one_line("--by", by)
     _check_one_line("--reason", reason)
@@ -345,7 +346,8 @@ def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
             errors.append(problem)
         chosen.append(clause)
     raise_all(errors)
-    fresh = [clause for clause in chosen if not clause_state(clause, approvals).approved]
+    fresh = [clause for clause in chosen if not clause_state(clause, approvals).approved
+             or (backed is not None and not backed(clause.id, clause.text_hash))]
     if fresh:
         _record(folder, fresh, approvals, by.strip(), on or dt.date.today(), reason.strip() if reason else None)
     library = load_library(folder)

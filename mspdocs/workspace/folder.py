@@ -170,7 +170,7 @@ def open_workspace(root: str | Path | None = None) -> Workspace:
                          "no NUL)", path=given[:60] + "…")
     try:
         folder = Path(given).resolve()
-        exists = (folder / PROFILE_NAME).is_file()
+        exists = os.path.lexists(folder / PROFILE_NAME)  # a FIFO or link is refused by name when read
     except OSError as exc:
         raise InputError(f"cannot open the workspace: {exc.strerror or exc}", path=given[:200]) from None
     profile_path = folder / PROFILE_NAME
