@@ -21,8 +21,8 @@ from .evidence.register import (
     sha256_text,
 )
 from .evidence.signing import msp_signer
-from .library.approvalrecord import check_recorded
-from .library.approvals import check_conditions, check_library, check_placed, load_approvals
+from .library.approvals import check_library, check_placed, load_approvals
+from .library.preflight import check_conditions, check_recorded
 from .render.assemble import assemble, deciding_clauses, evaluated_clauses, plan
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate

@@ -327,8 +327,7 @@ class Register:
                 document_id: str | None = None, event: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally filtered."""
         clauses, params = [], []
-        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id),
-                              ("event", event)):
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id), ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

@@ -12,13 +12,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..errors import ProblemsFound, raise_all
 from ..evidence.register import CLAUSE_APPROVED, CLAUSE_RETIRED, Register, current_actor
-from ..workspace.clauses import Clause, Library
 from ..workspace.folder import Workspace, defaults_root
 from . import approvals as approval_store
-
-_OUTSIDE_HINT = "approve it with `mspdocs clauses approve {id} --by NAME` to record the approval"
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,21 +58,6 @@ def backing(workspace: Workspace):
         return known[0].get(clause_id) == sha256
 
     return backed
-
-
-def check_recorded(workspace: Workspace, library: Library, approvals: dict, clauses: list[Clause]) -> None:
-    """Refuse (exit 1) any of `clauses` approved by the lock file alone, without its register event."""
-    backed = backing(workspace)
-    lock = approval_store.lock_path(library.folder)
-    problems = []
-    for clause in clauses:
-        state = approval_store.clause_state(clause, approvals)
-        if state.approved and not backed(clause.id, clause.text_hash):
-            problems.append(ProblemsFound(
-                f"the approval of clause '{clause.id}' is not in the register (written into the lock file outside "
-                f"mspdocs); {_OUTSIDE_HINT.format(id=clause.id)}", path=lock, line=state.approval.line,
-                clause=clause.id))
-    raise_all(problems)
 
 
 def record_approvals(workspace: Workspace, rows: list[tuple[approval_store.State, bool]]) -> None:

@@ -34,7 +34,6 @@ from ..workspace.fields import Fields, one_line
 from ..workspace.files import read_text
 from ..workspace.writer import replace_atomically
 from ..workspace.yamlfile import read_yaml
-from ..render.assemble import evaluated_clauses
 from .references import dependents
 
 LOCK_NAME = "approvals.lock"
@@ -43,7 +42,7 @@ STATES = ("approved", "changed", "unapproved", "draft", "retired")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_FIELDS = {"version", "sha256", "approved_by", "approved_on", "reason", "retired_on"}
 _HAND_RETIRED = "marked retired in its file, not with `mspdocs clauses retire`"
-_REFUSED_HINT = ("documents with unapproved clauses are refused; have counsel approve them "
+REFUSED_HINT = ("documents with unapproved clauses are refused; have counsel approve them "
                  "(`mspdocs clauses approve`) or generate with --draft")
 _FRONT = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n)", re.DOTALL)
 _STATUS_LINE = re.compile(r"^status:[^\r\n]*", re.MULTILINE)
@@ -188,7 +187,7 @@ def check_placed(clauses: Iterable[Clause], approvals: dict[str, Approval], labe
                               clause=state.clause.id)
                 for state in (clause_state(clause, approvals) for clause in clauses) if not state.approved]
     if problems:
-        problems.append(ProblemsFound(prefix + _REFUSED_HINT))
+        problems.append(ProblemsFound(prefix + REFUSED_HINT))
     raise_all(problems)
 
 
@@ -246,32 +245,7 @@ def check_library(library: Library, approvals: dict[str, Approval], kind: str) -
                                path=library.folder / f"{approval.clause}.md", clause=approval.clause)
                  for approval in missing_approved(library, approvals) if relevant(approval.clause, None)]
     if problems:
-        problems.append(ProblemsFound(_REFUSED_HINT))
-    raise_all(problems)
-
-
-def check_conditions(library: Library, approvals: dict[str, Approval], kind: str) -> None:
-    """Refuse (exit 1) a clause of `kind` whose condition is not approved text, before any condition runs.
-
-    Assembly runs every such condition to decide where its clause appears; a condition runs only when it is
-    the approved clause's own, unchanged (a changed body alone is refused where the clause is placed).
-    """
-    problems, others = [], []
-    for clause in evaluated_clauses(library, kind):
-        state = clause_state(clause, approvals)
-        if state.approved:
-            continue
-        before = approved_clause(library.folder, state.approval) if clause.condition else None
-        if clause.condition and (before is None or before.condition != clause.condition):
-            problems.append(ProblemsFound(
-                f"clause '{clause.id}' {state.reason()}: its condition is not approved text, so it is not run "
-                "to decide where the clause appears", path=clause.path, line=clause.lines.get("condition"),
-                field="condition", clause=clause.id))
-        else:
-            others.append(ProblemsFound(f"clause '{clause.id}' {state.reason()}", path=clause.path,
-                                        clause=clause.id))
-    if problems:  # refused anyway: name every clause of the kind that awaits approval, in one pass
-        problems += others + [ProblemsFound(_REFUSED_HINT)]
+        problems.append(ProblemsFound(REFUSED_HINT))
     raise_all(problems)
 
 
@@ -307,10 +281,6 @@ def with_status(clause: Clause, status: str) -> str:
     return updated
 
 
-def _check_one_line(name: str, value: str | None) -> None:
-    one_line(value, name)
-
-
 def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError | None:
     if clause.status == "retired":
         return InputError("a retired clause cannot be approved (set its status to draft first)",
@@ -329,8 +299,8 @@ def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
     A clause already approved as it stands keeps its record, unless `backed(id, sha256)` says the register
     does not hold that approval. Everything is checked before anything is written.
     """
-    _check_one_line("--by", by)
-    _check_one_line("--reason", reason)
+    one_line(by, "--by")
+    one_line(reason, "--reason")
     library = load_library(folder)
     approvals = load_approvals(folder)
     errors: list[MspdocsError] = []
