@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..workspace.fields import one_line
 from ..workspace.writer import discard, publish
 
 GENESIS = "0" * 64
@@ -42,7 +43,9 @@ DOCUMENT_GENERATED = "document.generated"
 DOCUMENT_SUPERSEDED = "document.superseded"
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
-EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD)
+CLAUSE_APPROVED = "clause.approved"  # counsel approved a clause text (its sha256) with `clauses approve`
+CLAUSE_RETIRED = "clause.retired"
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD, CLAUSE_APPROVED, CLAUSE_RETIRED)
 
 _APPEND_ONLY = ("entries_no_update", "entries_no_delete")
 # Each migration brings the schema from version N to N+1; never edit one that has shipped.
@@ -110,9 +113,9 @@ def relative_path(workspace, path: Path) -> str:
 
 
 def current_actor(by: str | None = None) -> str:
-    """Who records: `--by`, else $USER, else the login name."""
-    if by:
-        return by
+    """Who records: `--by` (one line of visible text), else $USER, else the login name."""
+    if by is not None:
+        return one_line(by, "--by")
     try:
         return os.environ.get("USER") or getpass.getuser()
     except (KeyError, OSError):
@@ -323,10 +326,10 @@ class Register:
                     discard(staged)
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
-                document_id: str | None = None) -> list[Entry]:
+                document_id: str | None = None, event: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally filtered."""
         clauses, params = [], []
-        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id)):
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id), ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
