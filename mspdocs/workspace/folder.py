@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -126,8 +127,19 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
     return signing
 
 
+_ON_OPEN: list[Callable[[Workspace], None]] = []
+
+
+def on_open(hook: Callable[[Workspace], None]) -> None:
+    """Run `hook` on every workspace opened from now on (publishing registers its recovery of interrupted
+    batches here, so that whichever command comes next finishes or discards them)."""
+    if hook not in _ON_OPEN:
+        _ON_OPEN.append(hook)
+
+
 def open_workspace(root: str | Path | None = None) -> Workspace:
-    """The workspace at `root` (default: $MSPDOCS_WORKSPACE, else the current directory)."""
+    """The workspace at `root` (default: $MSPDOCS_WORKSPACE, else the current directory), once every
+    `on_open` hook has run on it."""
     folder = Path(root or os.environ.get("MSPDOCS_WORKSPACE") or ".").resolve()
     profile_path = folder / PROFILE_NAME
     if not profile_path.is_file():
@@ -136,7 +148,10 @@ def open_workspace(root: str | Path | None = None) -> Workspace:
             "(create one with `mspdocs init DIR`, or name one with --workspace)",
             path=folder,
         )
-    return Workspace(root=folder, profile=read_profile(profile_path))
+    workspace = Workspace(root=folder, profile=read_profile(profile_path))
+    for hook in _ON_OPEN:
+        hook(workspace)
+    return workspace
 
 
 def defaults_root() -> Path:
