@@ -18,21 +18,23 @@ import errno
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 FAULT_ENV = "MSPDOCS_TEST_FAULT"
 PAUSED_ENV = "MSPDOCS_TEST_PAUSED"
+AS_OF = "2026-11-27"
 POINTS = ("render", "stage", "journal", "append", "commit", "committed", "place", "pdf")
 _SQL_POINTS = ("append", "commit")
 
 
 def install(spec: str, setattr_: Callable = setattr) -> None:
     """Install the fault `spec` in this process (`setattr_` may be pytest's monkeypatch.setattr)."""
-    from mspdocs.batch import render_one  # noqa: F401 - imported so the module exists to patch
     import mspdocs.batch as batch
     import mspdocs.evidence.publish as publish
     import mspdocs.render.pdf as pdf
@@ -152,6 +154,60 @@ def stray_files(workspace: Path) -> list[Path]:
     if staging.is_dir():
         found += list(staging.iterdir())
     return sorted(found)
+
+
+def start_batch(workspace: Path, *options: str, fault: str | None = None, as_of: str = AS_OF,
+                tmpdir: Path | None = None) -> subprocess.Popen:
+    """`mspdocs generate agreement --all` in its own process (and session), with a fault installed."""
+    env = dict(os.environ, TMPDIR=str(tmpdir or workspace.parent / "systmp"))
+    Path(env["TMPDIR"]).mkdir(exist_ok=True)
+    env.pop(FAULT_ENV, None)
+    if fault:
+        env[FAULT_ENV] = fault
+        env[PAUSED_ENV] = str(workspace.parent / "paused")
+    command = [sys.executable, __file__, "-w", str(workspace), "generate", "agreement", "--all",
+               "--as-of", as_of, "--format", "json", *options]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+
+
+def entries(workspace: Path) -> list:
+    from mspdocs.evidence.register import Register
+
+    if not (workspace / "register.sqlite3").exists():
+        return []
+    with Register(workspace / "register.sqlite3", read_only=True) as register:
+        return register.entries()
+
+
+def documents(workspace: Path) -> list[Path]:
+    return sorted(p for p in (workspace / "output").rglob("*") if p.is_file() and p.suffix in (".docx", ".pdf"))
+
+
+def recorded_files(workspace: Path) -> list[Path]:
+    return sorted(workspace / entry.payload[key]["path"] for entry in entries(workspace)
+                  for key in ("output", "pdf") if key in entry.payload)
+
+
+def assert_settled(runner, workspace: Path) -> None:
+    """After the next command: verify passes, every file has its entry and every entry its complete file,
+    nothing partial or staged is left, nothing in the system's temporary folder, no process left over."""
+    from mspdocs.cli import cli
+
+    result = runner.invoke(cli, ["-w", str(workspace), "register", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "0 warnings" in result.output, result.output
+    assert recorded_files(workspace) == documents(workspace)
+    for path in documents(workspace):
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as archive:
+                assert archive.testzip() is None
+        else:
+            assert path.read_bytes().startswith(b"%PDF-") and b"%%EOF" in path.read_bytes()[-1024:]
+    assert stray_files(workspace) == []
+    systmp = workspace.parent / "systmp"
+    assert not systmp.exists() or list(systmp.iterdir()) == []
+    assert wait_for_no_processes(str(workspace)) == []
 
 
 def main() -> None:

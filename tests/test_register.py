@@ -415,3 +415,58 @@ def test_processes_creating_the_register_at_once_all_succeed(tmp_path):
         assert outcomes == ["ok"] * 8
         with Register(path) as register:
             assert [entry.seq for entry in register.entries()] == list(range(1, 9))
+
+
+def _generate_cli(runner, workspace: Path, *customers: str):
+    return runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", *customers, "--as-of", "2026-11-28"])
+
+
+def test_a_same_named_trigger_that_lets_updates_through_is_found(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    _sql(workspace, "DROP TRIGGER entries_no_update",
+         "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries WHEN 0 "
+         "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "append-only trigger 'entries_no_update' was replaced by different SQL" in result.output
+    refused = _generate_cli(runner, workspace, "muller-obrien")
+    assert refused.exit_code == 1 and "refusing to record: append-only trigger" in refused.output
+    assert len(_entries(workspace)) == 1 and len(_documents(workspace)) == 1
+
+
+def test_a_trigger_that_swallows_inserts_stops_generate(workspace, runner, monkeypatch):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    _sql(workspace, "CREATE TRIGGER quiet BEFORE INSERT ON entries BEGIN SELECT RAISE(IGNORE); END")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "unexpected trigger 'quiet'" in result.output
+    refused = _generate_cli(runner, workspace, "muller-obrien")
+    assert refused.exit_code == 1 and "refusing to record: unexpected trigger 'quiet'" in refused.output
+    # Even with the trigger check out of the way, reading the entries back finds the lost insert.
+    monkeypatch.setattr(Register, "trigger_problems", lambda self: [])
+    lost = _generate_cli(runner, workspace, "muller-obrien")
+    assert lost.exit_code == 1 and "1 entries written but 0 found on reading them back" in lost.output
+    assert len(_entries(workspace)) == 1 and len(_documents(workspace)) == 1
+    assert not list((workspace / ".mspdocs" / "staging").iterdir())
+
+
+def test_a_damaged_register_is_reported_not_a_traceback(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    with Register(workspace / "register.sqlite3") as register:
+        register._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root, size = register._db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries'").fetchone()[0], \
+            register._db.execute("PRAGMA page_size").fetchone()[0]
+    path = workspace / "register.sqlite3"
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * size
+    data[start:start + 8] = b"\xff" * 8  # the entries table's root page header: no valid b-tree page
+    path.write_bytes(bytes(data))
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "the database is damaged" in result.output or "the register cannot be read" in result.output
+    path.write_bytes(b"this is not a database at all" * 200)
+    for name in ("register.sqlite3-wal", "register.sqlite3-shm"):
+        (workspace / name).unlink(missing_ok=True)
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "the register is damaged" in result.output
+    assert "Traceback" not in result.output

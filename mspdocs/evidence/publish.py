@@ -125,8 +125,9 @@ def publish(workspace: Workspace, batch: Batch, publications: list[Publication],
         batch.keep = True  # committed: if placing fails now, the next command finishes it
         problems = place_files(workspace, batch, records)
         if problems:
-            raise MspdocsError(f"recorded in the register, but {len(problems)} files are not in place yet "
-                               f"({problems[0]}); the next mspdocs command puts them there")
+            count = f"{len(problems)} file is" if len(problems) == 1 else f"{len(problems)} files are"
+            raise MspdocsError(f"recorded in the register, but {count} not in place yet ({problems[0]}); "
+                               "the next mspdocs command puts them there")
         batch.keep = False
     return entries
 

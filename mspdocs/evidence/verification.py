@@ -159,8 +159,8 @@ def check_files(root: Path, entries: list[Entry], result: Verification,
     return recorded
 
 
-UNRECORDED = ("not in the register: entries were removed, or a run was stopped before recording it "
-              "(then it was never issued: move it out of the folder)")
+UNRECORDED = ("not in the register: entries were removed, or the file was put there by hand (mspdocs "
+              "puts a document in place only after recording it)")
 
 
 def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: Verification) -> None:
@@ -199,6 +199,8 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
         entries = []
     else:
         entries = read_checked(register, space, result)
+        if entries is None:  # unreadable: the files cannot be compared with anything
+            return result
         check_chain(entries, result)
         recorded = check_files(space.root, entries, result, in_flight(space.root))
         check_unrecorded(space.root, space.output_dir, recorded, result)
@@ -213,8 +215,9 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
     return result
 
 
-def read_checked(register: Register, space, result: Verification) -> list[Entry]:
-    """The entries, after SQLite's integrity check and the check of the append-only triggers."""
+def read_checked(register: Register, space, result: Verification) -> list[Entry] | None:
+    """The entries, after SQLite's integrity check and the check of the append-only triggers; None when
+    the database cannot be read."""
     where = relative_path(space, register.path)
     with register:
         try:
@@ -226,7 +229,7 @@ def read_checked(register: Register, space, result: Verification) -> list[Entry]
             return register.entries()
         except sqlite3.DatabaseError as exc:
             result.problems.append(Finding(f"the register cannot be read: {exc}", path=where))
-            return []
+            return None
 
 
 def check_staging(space, result: Verification) -> None:

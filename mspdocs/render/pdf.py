@@ -182,17 +182,19 @@ class _Batch:
 def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
     """Convert one batch with one process, then check and post-process each PDF (bytes or its error)."""
     indir, outdir = batch.folder / "docx", batch.folder / "pdf"
-    indir.mkdir(parents=True)
-    outdir.mkdir()
-    paths = []
-    for source in batch.sources:
-        path = indir / f"{source.stem}.docx"
-        path.write_bytes(source.docx)
-        paths.append(path)
     try:
+        indir.mkdir(parents=True)
+        outdir.mkdir()
+        paths = []
+        for source in batch.sources:
+            path = indir / f"{source.stem}.docx"
+            path.write_bytes(source.docx)
+            paths.append(path)
         convert_batch(batch.soffice, paths, outdir, batch.pdfa)
     except MspdocsError as exc:
         return [exc]
+    except OSError as exc:  # a full disk: reported like any other failed conversion
+        return [RenderError(f"cannot write LibreOffice's files: {exc.strerror or exc}", path=exc.filename)]
     outcomes: list[bytes | MspdocsError] = []
     for source in batch.sources:
         try:

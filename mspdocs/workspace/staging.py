@@ -70,7 +70,10 @@ class Batch:
     def work(self, name: str) -> Path:
         """A fresh scratch folder inside the batch (removed with it)."""
         path = self.folder / "work" / name
-        path.mkdir(parents=True)
+        try:
+            path.mkdir(parents=True)
+        except OSError as exc:
+            raise MspdocsError(f"cannot create a work folder: {exc.strerror or exc}", path=path) from None
         return path
 
     def write_journal(self, publications: list[dict[str, Any]]) -> None:
