@@ -6,7 +6,7 @@ folder), `journal` (the journal is written), `append` (an entry is inserted), `c
 about to run), `committed` (the commit returned; nothing is in place yet), `place` (a file is about to get
 its final name), `pdf` (LibreOffice is about to start).
 Actions: `kill` (SIGKILL to the command's main process), `enospc` (the write fails: disk full), `pause`
-(write this process's id to the file named by $MSPDOCS_TEST_PAUSED, then sleep).
+(write this process's id to the file named by $MSPDOCS_TEST_PAUSED, and wait until that file is removed).
 
 As a script it runs the mspdocs command line with the fault of $MSPDOCS_TEST_FAULT installed:
     MSPDOCS_TEST_FAULT=place:2:kill python tests/crashkit.py -w WS generate agreement --all
@@ -88,9 +88,12 @@ class _Trigger:
             if self.point in _SQL_POINTS:
                 raise sqlite3.OperationalError("database or disk is full")
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        elif self.action == "pause":
-            Path(os.environ[PAUSED_ENV]).write_text(str(os.getpid()), encoding="utf-8")
-            time.sleep(120)
+        elif self.action == "pause":  # until the test removes the file again
+            marker = Path(os.environ[PAUSED_ENV])
+            marker.write_text(str(os.getpid()), encoding="utf-8")
+            deadline = time.monotonic() + 120
+            while marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
         else:
             raise ValueError(f"unknown fault action {self.action!r}")
 

@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import crashkit  # noqa: E402
 from crashkit import assert_settled, documents, entries, start_batch  # noqa: E402
 
+from mspdocs.cli import cli  # noqa: E402
+
 CUSTOMERS = 7  # the example portfolio
 RANDOM_RUNS = int(os.environ.get("MSPDOCS_CRASH_RUNS", "12"))
 
@@ -104,4 +106,28 @@ def test_kill_while_libreoffice_converts_leaves_no_converter_and_nothing_in_tmp(
     # Workers and LibreOffice die with the batch, before any later command runs.
     assert crashkit.wait_for_no_processes(str(workspace)) == []
     assert entries(workspace) == [] and documents(workspace) == []
+    assert_settled(runner, workspace)
+
+
+def test_recovery_never_touches_a_batch_that_is_still_running(workspace, runner):
+    """A batch paused between its commit and its files: other commands leave it alone, and it finishes."""
+    paused = workspace.parent / "paused"
+    running = start_batch(workspace, fault="committed:1:pause")
+    deadline = time.monotonic() + 120
+    while not paused.exists():
+        assert running.poll() is None and time.monotonic() < deadline, running.communicate()[1].decode()
+        time.sleep(0.05)
+    staged = crashkit.stray_files(workspace)
+    assert len(staged) == 1 and len(entries(workspace)) == CUSTOMERS and documents(workspace) == []
+    verified = runner.invoke(cli, ["-w", str(workspace), "register", "verify"])
+    assert verified.exit_code == 0, verified.output  # its files are on their way, not missing
+    assert verified.output.count("being put in place by a running batch") == CUSTOMERS
+    other = start_batch(workspace, as_of="2026-11-28")  # a concurrent batch runs recovery too
+    _, err = other.communicate(timeout=300)
+    assert other.returncode == 0, err.decode()
+    assert crashkit.stray_files(workspace) == staged  # the running batch's staging is intact
+    paused.unlink()
+    _, err = running.communicate(timeout=120)
+    assert running.returncode == 0, err.decode()
+    assert len(entries(workspace)) == 2 * CUSTOMERS
     assert_settled(runner, workspace)
