@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -131,3 +132,16 @@ def test_recovery_never_touches_a_batch_that_is_still_running(workspace, runner)
     assert running.returncode == 0, err.decode()
     assert len(entries(workspace)) == 2 * CUSTOMERS
     assert_settled(runner, workspace)
+
+
+def test_a_recovery_killed_halfway_is_finished_by_the_next_one(workspace, runner):
+    process = start_batch(workspace, fault="place:2:kill")
+    process.communicate(timeout=300)
+    assert len(documents(workspace)) == 1  # committed, one file in place
+    env = dict(os.environ, **{crashkit.FAULT_ENV: "place:3:kill"})
+    recovering = subprocess.run([sys.executable, crashkit.__file__, "-w", str(workspace), "register", "verify"],
+                                env=env, capture_output=True)
+    assert recovering.returncode == -signal.SIGKILL
+    assert len(documents(workspace)) == 3  # two more placed before this recovery was killed too
+    assert_settled(runner, workspace)
+    assert len(entries(workspace)) == CUSTOMERS and len(documents(workspace)) == CUSTOMERS
