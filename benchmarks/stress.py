@@ -108,11 +108,12 @@ def kills(root: Path, count: int, seed: int) -> None:
         strays += len(stray_files(workspace))
         temporary += len(list(tmpdir.iterdir()))
         if (index + 1) % 10 == 0:
-            print(f"  {index + 1} kills: {finished} finished, {discarded} discarded, {failures} failed checks")
+            print(f"  {index + 1} kills: {finished} in full, {discarded} with nothing, {failures} failed checks")
     code, _, err, _ = run(workspace, "generate", "agreement", "--all", "--pdf", "--as-of", "2026-03-01",
                           tmpdir=tmpdir)
     rerun = "completes" if code == 0 else f"FAILS: {err.strip()}"
-    print(f"kills: {count} runs, {finished} batches finished by the next command, {discarded} discarded, "
+    print(f"kills: {count} runs, {finished} batches recorded in full and in place after the next command, "
+          f"{discarded} with nothing recorded or published, "
           f"{failures} failed checks (verify, all-or-nothing), {orphans} processes left after 5 s, "
           f"{strays} stray or partial files, {temporary} files in TMPDIR; next command (verify, with "
           f"recovery) median {statistics.median(recovery):.2f} s, max {max(recovery):.2f} s; a rerun {rerun}")
