@@ -469,4 +469,4 @@ def test_a_damaged_register_is_reported_not_a_traceback(workspace, runner):
         (workspace / name).unlink(missing_ok=True)
     result = _verify(runner, workspace)
     assert result.exit_code == 1 and "the register is damaged" in result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and "head unknown" in result.output

@@ -52,7 +52,7 @@ class Verification:
     """What `verify` found; `ok` when the chain, every file and the anchored head (if any) hold."""
 
     entries: int = 0
-    head: str = GENESIS
+    head: str | None = GENESIS  # None when the register cannot be read
     anchor: str | None = None
     anchor_found: bool | None = None
     problems: list[Finding] = field(default_factory=list)
@@ -193,13 +193,15 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
     except RegisterDamaged as exc:
         result.problems.append(Finding(f"the register is damaged: {exc.message}",
                                        path=relative_path(space, space.path("register"))))
+        result.head = None
         return result
     if register is None:
         check_missing_register(space, result)
         entries = []
     else:
         entries = read_checked(register, space, result)
-        if entries is None:  # unreadable: the files cannot be compared with anything
+        if entries is None:  # unreadable: no head, and the files cannot be compared with anything
+            result.head = None
             return result
         check_chain(entries, result)
         recorded = check_files(space.root, entries, result, in_flight(space.root))
