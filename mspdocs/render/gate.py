@@ -79,7 +79,7 @@ def check_document(data: bytes, data_values: Iterable[str], must_appear: dict[st
 
 
 # What a program prints for a value nobody recorded: never a word of a contract, except English "None of".
-_PRINTED_NOTHING = re.compile(r"\b(None(?! of\b)|null|NULL|nan|NaN)\b")
+PRINTED_NOTHING = re.compile(r"\b(None(?! of\b)|null|NULL|nan|NaN)\b")
 # Two full stops, not an ellipsis: a sentence's stop after a name that ends with one ("P.A..").
 _DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 # Tables in this style hold data, one value per cell (scope, fees, risks, facts): none may be empty.
@@ -92,7 +92,7 @@ def check_printed_values(texts: dict[str, list[str]], data_values: list[str]) ->
     doubled_in_data = sorted({value for value in data_values if ".." in value}, key=len, reverse=True)
     for part, paragraphs in texts.items():
         for paragraph in paragraphs:
-            found = _PRINTED_NOTHING.search(paragraph)
+            found = PRINTED_NOTHING.search(paragraph)
             if found:
                 raise RenderError(f"'{found.group(0)}' is printed in {part}, where a value is missing: "
                                   f"'{_excerpt(paragraph, found.group(0))}'")
