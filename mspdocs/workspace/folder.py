@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -38,6 +39,7 @@ class Profile:
     agreement_defaults: dict[str, Any]
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
+    platforms: dict[str, list[str]] | None = None  # e-signature platform name -> its stamp line patterns
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def read_profile(path: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     top = Fields(_as_text(raw), path)
-    top.reject_unknown({"msp", "agreement", "paths", "signing"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "platforms"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -109,7 +111,8 @@ def read_profile(path: Path) -> Profile:
         for key in custom.data:
             paths[key] = custom.text(key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
-                   signing=_signing(top.section("signing", required=False)))
+                   signing=_signing(top.section("signing", required=False)),
+                   platforms=_platforms(top.section("platforms", required=False)))
 
 
 def _signing(fields: Fields | None) -> dict[str, str] | None:
@@ -119,11 +122,28 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
     if "password" in fields.data:
         raise fields.error("password", "a password never goes in this file; name an environment "
                                        "variable with password_env")
-    fields.reject_unknown({"pkcs12", "password_env"})
+    fields.reject_unknown({"pkcs12", "password_env", "certificate"})
     signing = {"pkcs12": fields.text("pkcs12")}
-    if fields.has("password_env"):
-        signing["password_env"] = fields.text("password_env")
+    for optional in ("password_env", "certificate"):  # certificate: the MSP's own, PEM, for `signed add`
+        if fields.has(optional):
+            signing[optional] = fields.text(optional)
     return signing
+
+
+def _platforms(fields: Fields | None) -> dict[str, list[str]] | None:
+    """The optional [platforms] table: each e-signature platform's stamp lines, as regular expressions."""
+    if fields is None:
+        return None
+    platforms = {}
+    for name in fields.data:
+        patterns = [pattern for pattern, _ in fields.text_list(name, required=True)]
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise fields.error(name, f"not a regular expression: {pattern} ({exc})") from None
+        platforms[name] = patterns
+    return platforms
 
 
 def open_workspace(root: str | Path | None = None) -> Workspace:
