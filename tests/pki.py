@@ -46,3 +46,15 @@ def issue_signing_cert(root, root_key, common: str, organisation: str, rsa_key: 
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
             .sign(root_key, hashes.SHA256()))
     return cert, key
+
+
+def issue_timestamping_cert(root, root_key):
+    """A time-stamp authority's certificate issued by `root` (RSA: pyHanko's test TSA signs only RSA)."""
+    now = dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(65537, 2048)
+    cert = (x509.CertificateBuilder().subject_name(_name("Test TSA", "Test TSA")).issuer_name(root.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(root_key, hashes.SHA256()))
+    return cert, key

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pki import issue_signing_cert, make_root
+from pki import issue_signing_cert, issue_timestamping_cert, make_root
 from test_signed import (
     MULLER_SIGNATORY,
     customer_signs,
@@ -153,6 +153,26 @@ def info_title(writer) -> None:
     writer.set_info(info)
 
 
+def free_text_on_last_page(data: bytes):
+    """A change adding a FreeText annotation reading "$1.00" to the last page."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer) -> None:
+        page_ref, _ = writer.find_page_for_modification(last_page(data))
+        page = page_ref.get_object()
+        note = writer.add_object(generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
+            generic.NameObject("/Rect"): generic.ArrayObject(map(generic.NumberObject, (300, 600, 420, 630))),
+            generic.NameObject("/Contents"): generic.TextStringObject("$1.00"),
+            generic.NameObject("/DA"): generic.TextStringObject("/Helv 14 Tf 0 g")}))
+        annots = page.get("/Annots")
+        page[generic.NameObject("/Annots")] = generic.ArrayObject(list(annots or []) + [note])
+        writer.update_container(page)
+
+    return change
+
+
 def _msp_signatory_self_signed(case) -> bytes:
     return sign_field(case["signed"], stranger("Dana Whitcomb"), MSP_FIELD)
 
@@ -179,8 +199,17 @@ HOLES = {
     "objects appended after the last %%EOF": (
         lambda case: case["signed"] + b"\n99 0 obj\n<< /Title (forged) >>\nendobj\n",
         "bytes after the last %%EOF"),
+    "objects appended and closed by a copy of the old trailer": (
+        lambda case: case["signed"] + b"99 0 obj\n<< /Title (forged) >>\nendobj\n"
+        + case["signed"][case["signed"].rindex(b"startxref"):],
+        "belong to no revision (its startxref points into an earlier one)"),
     "an unsigned update after the last signature": (
-        lambda case: update(case["signed"], info_title), "an update that no signature covers"),
+        lambda case: update(case["signed"], info_title),
+        "an update that no signature covers changes the document: it changes the document information "
+        "(/Title) (after the last signature)"),
+    "a FreeText annotation added after the customer signed": (
+        lambda case: update(case["signed"], free_text_on_last_page(case["signed"])),
+        "a new FreeText annotation was added on page {pages}"),
 }
 
 
@@ -327,3 +356,37 @@ def test_register_show_lists_every_signature_of_a_received_copy(runner, case):
     customer, msp = lines[header + 2], lines[header + 3]
     assert customer.split()[:3] == ["Jürgen", "Müller", CUSTOMER_FIELD] and customer.endswith(" trusted")
     assert msp.split()[:3] == ["Dana", "Whitcomb", MSP_FIELD] and msp.endswith("not trusted")
+
+
+def with_validation_data(data: bytes, signer) -> bytes:
+    """`data` with a DSS holding the customer's certificate, then a document timestamp (PAdES LTA)."""
+    from asn1crypto import keys, x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+    from pyhanko.sign.timestamps import DummyTimeStamper
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    buffer = io.BytesIO(data)
+    [signature] = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    DocumentSecurityStore.add_dss(buffer, signature.pkcs7_content, certs=[signer.signing_cert], force_write=True)
+    root, root_key = make_root("Test TSA Root", "Test TSA")
+    cert, key = issue_timestamping_cert(root, root_key)
+    stamper = DummyTimeStamper(
+        tsa_cert=x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER,
+                                                           serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption())))
+    output = io.BytesIO()
+    PdfTimeStamper(stamper, field_name="DocTS").timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(buffer.getvalue())), "sha256", output=output)
+    return output.getvalue()
+
+
+def test_validation_data_and_a_document_timestamp_may_follow_the_signature(runner, case):
+    result = add(runner, case, with_validation_data(case["signed"], case["signer"]), "--format", "json")
+    assert result.exit_code == 0, result.output
+    signatures = entries(case["workspace"])[-1].payload["signatures"]
+    assert [(s["field"], s["kind"]) for s in signatures] == [
+        (CUSTOMER_FIELD, "signature"), ("DocTS", "document timestamp")]

@@ -123,7 +123,8 @@ def _show_lines(entries) -> list[str]:
 
 def _signature_lines(signatures) -> list[str]:
     """Every signature of a received copy: signer, field, time and trust."""
-    rows = [{"signer": s.get("signer"), "field": s.get("field"), "signed at": s.get("signed_at") or "-",
+    rows = [{"signer": s.get("signer"), "signed at": s.get("signed_at") or "-",
+             "field": f"{s.get('field')} (timestamp)" if s.get("kind") == "document timestamp" else s.get("field"),
              "trust": _trust_word(s)} for s in signatures or [] if isinstance(s, dict)]
     if not rows:
         return []

@@ -33,13 +33,14 @@ class SignatureFacts:
     modification_level: str | None
     docmdp_ok: bool | None
     summary: str
+    timestamp: bool = False  # a document timestamp rather than a person's signature
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "signer": self.signer, "subject": self.subject,
                 "emails": list(self.emails), "certificate_sha256": self.fingerprint,
                 "signed_at": self.signed_at, "intact": self.intact and self.valid, "trusted": self.trusted,
                 "coverage": self.coverage, "modification_level": self.modification_level,
-                "summary": self.summary}
+                "summary": self.summary, "kind": "document timestamp" if self.timestamp else "signature"}
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,16 @@ def _document_id(reader) -> str | None:
 
 
 def _signature_facts(embedded, context) -> SignatureFacts:
-    from pyhanko.sign.validation import validate_pdf_signature
-
-    status = validate_pdf_signature(embedded, context)
     from cryptography import x509
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+
+    timestamp = embedded.sig_object_type == "/DocTimeStamp"  # validation data a time-stamp authority signs
+    if timestamp:
+        status = validate_pdf_timestamp(embedded, context)
+        signed_at = status.timestamp
+    else:
+        status = validate_pdf_signature(embedded, context)
+        signed_at = status.signer_reported_dt
 
     cert = status.signing_cert
     certificate = x509.load_der_x509_certificate(cert.dump())
@@ -167,7 +174,6 @@ def _signature_facts(embedded, context) -> SignatureFacts:
     common = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     common_name = str(common[0].value) if common else None
     subject = name.rfc4514_string()
-    signed_at = status.signer_reported_dt
     level = status.modification_level
     return SignatureFacts(
         field=str(embedded.field_name), signer=common_name or subject, subject=subject,
@@ -177,7 +183,7 @@ def _signature_facts(embedded, context) -> SignatureFacts:
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
         coverage=status.coverage.name if status.coverage is not None else "UNCLEAR",
         modification_level=level.name if level is not None else None,
-        docmdp_ok=status.docmdp_ok, summary=status.summary())
+        docmdp_ok=getattr(status, "docmdp_ok", None), summary=status.summary(), timestamp=timestamp)
 
 
 def _emails(certificate) -> tuple[str, ...]:

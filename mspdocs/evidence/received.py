@@ -23,7 +23,7 @@ from .register import (
     current_actor,
     relative_path,
 )
-from .revisions import bytes_after_last_eof
+from .revisions import unrevised_tail
 from .signatories import DIGITAL_UNTRUSTED, check_msp_field, customer_assurance
 from .signing import CUSTOMER_FIELD, SIGNED_KINDS
 from .trust import trust_roots
@@ -191,10 +191,9 @@ def _digital(space: Workspace, generated: Entry, data: bytes, facts: PdfFacts,
     if customer.byte_range[0] != 0 or customer.byte_range[1] < length:
         raise ProblemsFound(f"rejected: the customer's signature does not cover the generated document "
                             f"{document_id}")
-    trailing = bytes_after_last_eof(data)
-    if trailing:
-        raise ProblemsFound(f"rejected: {trailing} bytes after the last %%EOF belong to no revision and "
-                            "no signature covers them")
+    tail = unrevised_tail(data)
+    if tail:
+        raise ProblemsFound(f"rejected: {tail}")
     changed = review_changes(data, length)
     if changed is not None:
         raise ProblemsFound(f"rejected: the file was changed after it was generated: {changed}")

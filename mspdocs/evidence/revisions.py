@@ -10,7 +10,8 @@ from ..errors import ProblemsFound
 ORPHANED_GENERATION = "orphaned generation"
 # More fields, annotations or pages than this in one revision is not a signed agreement.
 MAX_NODES = 10_000
-_LAST_EOF = re.compile(rb"%%EOF")
+_WHITE_SPACE = b"\x00\t\n\x0c\r "
+_TAIL = re.compile(rb"startxref\s+(\d+)\s+%%EOF[\x00\t\n\x0c\r ]*\Z")
 
 
 def open_reader(data: bytes):
@@ -44,7 +45,7 @@ def embedded_signatures(reader) -> list:
     for name, _, field in enumerate_sig_fields(reader, filled_status=True):
         try:
             found.append(EmbeddedPdfSignature(reader, field, name))
-        except Exception as exc:  # noqa: BLE001 - as above
+        except Exception as exc:  # noqa: BLE001 - any failure on untrusted input is a rejection
             raise unparsable(name, exc) from None
     return sorted(found, key=lambda embedded: embedded.signed_revision)
 
@@ -54,12 +55,22 @@ def unparsable(field: str, exc: Exception) -> ProblemsFound:
     return ProblemsFound(f"the signature in {field} cannot be parsed ({detail})")
 
 
-def bytes_after_last_eof(data: bytes) -> int:
-    """How many bytes other than white space follow the last `%%EOF` (no revision contains them)."""
-    ends = [match.end() for match in _LAST_EOF.finditer(data, max(0, len(data) - 4096))]
-    if not ends:
-        return len(data)
-    return len(data[ends[-1]:].strip(b"\x00\t\n\x0c\r "))
+def unrevised_tail(data: bytes) -> str | None:
+    """Why the end of the file holds bytes no revision contains, or None.
+
+    The file must end with `startxref N %%EOF` whose cross-reference starts after the previous
+    `%%EOF`: bytes appended after the last revision, even ones closed by a copy of an old trailer,
+    are refused.
+    """
+    end = data.rfind(b"%%EOF")
+    trailing = len(data) if end < 0 else len(data[end + len(b"%%EOF"):].strip(_WHITE_SPACE))
+    if trailing:
+        return f"{trailing} bytes after the last %%EOF belong to no revision and no signature covers them"
+    tail = _TAIL.search(data, max(0, len(data) - 256))
+    if tail is None or int(tail.group(1)) < data.rfind(b"%%EOF", 0, tail.start()):
+        return ("the bytes before the last %%EOF belong to no revision (its startxref points into an "
+                "earlier one)")
+    return None
 
 
 def changes_after(data: bytes, base_length: int) -> str | None:
@@ -239,7 +250,8 @@ def _review(reader, revision: int, signed_field: str | None) -> str | None:
         policy = _signing_policy() if signed_field else _validation_data_policy()
         result = policy.apply(old, new)
     except SuspiciousModification as exc:
-        detail = _what_changed(new, revision) or (str(exc).splitlines()[0] if str(exc) else "")
+        ours = str(exc).startswith("it changes ")  # our own rules name what they refuse
+        detail = (str(exc) if ours else _what_changed(new, revision)) or (str(exc).splitlines() or [""])[0]
         detail = detail or "an unexplained modification"
         if signed_field:
             return f"the revision that signs {signed_field} also changes the document: {detail}"
@@ -318,11 +330,17 @@ def _signing_policy():
 
 
 def _validation_data_policy():
-    """Only validation data (DSS) and invisible document timestamps: pyHanko's LTA-level rules."""
+    """Only validation data (DSS) and invisible document timestamps: pyHanko's LTA-level rules.
+
+    The tools that add it also date the document (/ModDate and /Producer of the document information,
+    the XMP metadata, which pyHanko checks for well-formed XML only); nothing else in the document
+    information may change.
+    """
     from pyhanko.sign.diff_analysis import (
         CatalogModificationRule,
         DSSCompareRule,
         FormUpdatingRule,
+        MetadataUpdateRule,
         ModificationLevel,
         ObjectStreamRule,
         SigFieldCreationRule,
@@ -331,11 +349,27 @@ def _validation_data_policy():
         XrefStreamRule,
     )
 
-    rules = [CatalogModificationRule(), XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
-             ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
-             DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES)]
+    rules = [CatalogModificationRule()] + [rule.as_qualified(ModificationLevel.LTA_UPDATES) for rule in (
+        XrefStreamRule(), ObjectStreamRule(), DSSCompareRule(), MetadataUpdateRule(), _dates_only_info_rule())]
     form_rule = FormUpdatingRule([SigFieldCreationRule(), SigFieldModificationRule()])
     return _AtMost(StandardDiffPolicy(rules, form_rule, ignore_orphaned_objects=False))
+
+
+def _dates_only_info_rule():
+    """pyHanko's rule for the document information, refusing changes other than its dates and producer."""
+    from pyhanko.sign.diff_analysis import DocInfoRule, SuspiciousModification
+
+    class DatesOnlyInfoRule(DocInfoRule):
+        def apply(self, old, new):
+            before, after = _get(old.trailer_view, "/Info"), _get(new.trailer_view, "/Info")
+            keys = set(before or {}) | set(after or {})
+            changed = sorted(k for k in keys - {"/ModDate", "/Producer"}
+                             if (before or {}).get(k) != (after or {}).get(k))
+            if changed:
+                raise SuspiciousModification(f"it changes the document information ({', '.join(changed)})")
+            yield from super().apply(old, new)
+
+    return DatesOnlyInfoRule()
 
 
 class _AtMost:
