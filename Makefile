@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-liberation2 poppler-utils
+	fonts-liberation2 poppler-utils libnss3-tools
 
 .PHONY: demo test install system-packages benchmark templates clean-output
 
@@ -35,7 +35,7 @@ $(VENV)/.installed: pyproject.toml
 
 # LibreOffice (docx -> PDF), metric-compatible fonts and poppler, from Debian when missing and root.
 system-packages:
-	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -qi carlito; then \
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v certutil >/dev/null && fc-list | grep -qi carlito; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \

@@ -122,13 +122,44 @@ def test_the_msp_countersigns_and_the_customer_field_stays_empty(runner, tmp_pat
     assert status.signing_cert.subject.native["common_name"] == "Dana Whitcomb"
 
 
+@needs_soffice
+def test_a_countersigned_pdfa_stays_pdfa(runner, tmp_path, monkeypatch):
+    """The signature's appearance embeds its font and uses no transparency; the XMP keeps pdfaid, dc
+    and the document id."""
+    import re
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    workspace, _ = _signing_workspace(tmp_path)
+    monkeypatch.setenv("TEST_P12", PASSWORD)
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "muller-obrien", "--pdfa",
+                                 "--sign", "--as-of", AS_OF.isoformat(), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.output[result.output.index("["):])
+    reader = PdfFileReader(io.BytesIO(Path(item["pdf"]).read_bytes()))
+    [signature] = reader.embedded_signatures
+    appearance = signature.sig_field["/AP"]["/N"]
+    resources = appearance["/Resources"]
+    assert "/ExtGState" not in resources and "/Group" not in appearance
+    for font in resources["/Font"].values():
+        font = font.get_object()
+        for descendant in font.get("/DescendantFonts", [font]):
+            assert "/FontFile2" in descendant.get_object()["/FontDescriptor"]  # embedded TrueType
+    widths = [w for entry in descendant.get_object()["/W"] if isinstance(entry, list) for w in entry]
+    assert max(widths) < 1000  # measured in PDF's 1000 units to the em, not the font's 2048
+    xmp = reader.root["/Metadata"].data.decode("utf-8")
+    assert re.search(r'pdfaid:part(>|=")2', xmp) and re.search(r'pdfaid:conformance(>|=")B', xmp)
+    assert "<dc:title" in xmp and re.search(rf'dc:identifier(>|="){item["document_id"]}', xmp)
+
+
 def test_a_wrong_password_stops_before_anything_is_written(runner, tmp_path, monkeypatch):
     workspace, _ = _signing_workspace(tmp_path)
     monkeypatch.setenv("TEST_P12", "wrong")
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien", "--pdf",
                                  "--sign"])
     assert result.exit_code == 2
-    assert "wrong password" in result.output
+    [line] = result.output.strip().splitlines()  # one clean line: pyHanko's logged traceback stays out
+    assert "wrong password" in line and "Traceback" not in result.output
     assert not any((workspace / "output").iterdir())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -37,13 +36,14 @@ class SignatureFacts:
     modification_level: str | None
     docmdp_ok: bool | None
     summary: str
+    timestamp: bool = False  # a document timestamp rather than a person's signature
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "signer": self.signer, "subject": self.subject,
                 "emails": list(self.emails), "certificate_sha256": self.fingerprint,
                 "signed_at": self.signed_at, "intact": self.intact and self.valid, "trusted": self.trusted,
                 "coverage": self.coverage, "modification_level": self.modification_level,
-                "summary": self.summary}
+                "summary": self.summary, "kind": "document timestamp" if self.timestamp else "signature"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class PdfFacts:
 def inspect_pdf(data: bytes, trust_roots: list[bytes], time_limit: float = TIME_LIMIT_SECONDS) -> PdfFacts:
     """The facts of a PDF, parsed and validated in a forked worker that is stopped after `time_limit`."""
     check_revisions(data)
-    return _bounded(read_facts, (data, trust_roots), time_limit)
+    return bounded(read_facts, (data, trust_roots), time_limit)
 
 
 def check_revisions(data: bytes) -> None:
@@ -73,10 +73,12 @@ def review_changes(data: bytes, base_length: int, time_limit: float = TIME_LIMIT
 
     Runs in the same bounded worker as `inspect_pdf`.
     """
-    return _bounded(changes_after, (data, base_length), time_limit)
+    from .revisions import changes_after
+
+    return bounded(changes_after, (data, base_length), time_limit)
 
 
-def _bounded(function, args: tuple, time_limit: float):
+def bounded(function, args: tuple, time_limit: float = TIME_LIMIT_SECONDS):
     """`function(*args)` in a forked worker, limited in memory and stopped after `time_limit` seconds."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -95,20 +97,25 @@ def _bounded(function, args: tuple, time_limit: float):
         if worker.is_alive():
             worker.kill()
         worker.join()
+    if succeeded is None:  # the file was read, and this is what is wrong with it
+        raise ProblemsFound(outcome)
     if not succeeded:
         raise ProblemsFound(f"the file cannot be read as a PDF: {outcome}")
     return outcome
 
 
 def _work(sender, function, args: tuple) -> None:
-    """Worker body: send (True, the result), or (False, the reason the file could not be read)."""
+    """Worker body: send (True, the result), (None, what is wrong with the file) or (False, why it could
+    not be read)."""
     import logging
 
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # failures are reported in the outcome
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     _limit_memory()
     try:
-        outcome: tuple[bool, Any] = (True, function(*args))
+        outcome: tuple[bool | None, Any] = (True, function(*args))
+    except ProblemsFound as exc:
+        outcome = (None, exc.message)
     except MemoryError:
         outcome = (False, "it needs too much memory to parse")
     except RecursionError:
@@ -137,15 +144,19 @@ def _limit_memory() -> None:
 def read_facts(data: bytes, trust_roots: list[bytes]) -> PdfFacts:
     """Parse the PDF with pyHanko and validate every signature against `trust_roots` (DER), offline."""
     from asn1crypto import x509
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(io.BytesIO(data))
+    from .revisions import embedded_signatures, open_reader, unparsable
+
+    reader = open_reader(data)
     roots = [x509.Certificate.load(der) for der in trust_roots]
     signatures = []
-    for embedded in reader.embedded_signatures:
+    for embedded in embedded_signatures(reader):
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        signatures.append(_signature_facts(embedded, context))
+        try:
+            signatures.append(_signature_facts(embedded, context))
+        except Exception as exc:  # noqa: BLE001 - a malformed signature on untrusted input is a rejection
+            raise unparsable(embedded.field_name, exc) from None
     return PdfFacts(_document_id(reader), signatures)
 
 
@@ -158,10 +169,16 @@ def _document_id(reader) -> str | None:
 
 
 def _signature_facts(embedded, context) -> SignatureFacts:
-    from pyhanko.sign.validation import validate_pdf_signature
-
-    status = validate_pdf_signature(embedded, context)
     from cryptography import x509
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+
+    timestamp = embedded.sig_object_type == "/DocTimeStamp"  # validation data a time-stamp authority signs
+    if timestamp:
+        status = validate_pdf_timestamp(embedded, context)
+        signed_at = status.timestamp
+    else:
+        status = validate_pdf_signature(embedded, context)
+        signed_at = status.signer_reported_dt
 
     cert = status.signing_cert
     certificate = x509.load_der_x509_certificate(cert.dump())
@@ -169,7 +186,6 @@ def _signature_facts(embedded, context) -> SignatureFacts:
     common = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     common_name = str(common[0].value) if common else None
     subject = name.rfc4514_string()
-    signed_at = status.signer_reported_dt
     level = status.modification_level
     return SignatureFacts(
         field=str(embedded.field_name), signer=common_name or subject, subject=subject,
@@ -179,7 +195,7 @@ def _signature_facts(embedded, context) -> SignatureFacts:
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
         coverage=status.coverage.name if status.coverage is not None else "UNCLEAR",
         modification_level=level.name if level is not None else None,
-        docmdp_ok=status.docmdp_ok, summary=status.summary())
+        docmdp_ok=getattr(status, "docmdp_ok", None), summary=status.summary(), timestamp=timestamp)
 
 
 def _emails(certificate) -> tuple[str, ...]:
@@ -193,50 +209,3 @@ def _emails(certificate) -> tuple[str, ...]:
     except (x509.ExtensionNotFound, ValueError):  # none, or one `cryptography` cannot parse: no address
         pass
     return tuple(dict.fromkeys(found))
-
-
-def changes_after(data: bytes, base_length: int) -> str | None:
-    """Review every revision after the one ending at `base_length` against it (pyHanko's difference analysis).
-
-    Signing signature fields (and filling forms) is harmless; anything else, an unexplained object or a
-    revision chain that does not run through the base revision is reported.
-    """
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
-
-    reader = PdfFileReader(io.BytesIO(data))
-    base = _base_revision(reader, PdfFileReader(io.BytesIO(data[:base_length])), base_length)
-    if base is None:
-        return "its revisions do not build on the generated document"
-    result = _signing_policy().review_file(reader, base)
-    if isinstance(result, SuspiciousModification):
-        return str(result).splitlines()[0] if str(result) else "an unexplained modification"
-    if result.modification_level > ModificationLevel.FORM_FILLING:
-        return f"modification level {result.modification_level.name}, more than signing its fields"
-    return None
-
-
-def _base_revision(reader, base_reader, base_length: int) -> int | None:
-    """The revision of `reader` that is the last of `base_reader`, when all before it are the base's too."""
-    def starts(xrefs) -> list[int]:
-        return [xrefs.get_xref_container_info(i).start_location for i in range(xrefs.total_revisions)]
-
-    base_starts, all_starts = starts(base_reader.xrefs), starts(reader.xrefs)
-    count = len(base_starts)
-    if all_starts[:count] != base_starts or any(start < base_length for start in all_starts[count:]):
-        return None
-    return count - 1
-
-
-def _signing_policy():
-    """pyHanko's default policy, also allowing the first signature to set the form's /SigFlags."""
-    from pyhanko.sign.diff_analysis import (
-        DEFAULT_DIFF_POLICY,
-        FormUpdatingRule,
-        StandardDiffPolicy,
-    )
-    from pyhanko.sign.diff_analysis.constants import ACROFORM_EXEMPT_STRICT_COMPARISON
-
-    form_rule = FormUpdatingRule(DEFAULT_DIFF_POLICY.form_rule.field_rules,
-                                 ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"})
-    return StandardDiffPolicy(DEFAULT_DIFF_POLICY.global_rules, form_rule)

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, MspdocsError, ProblemsFound
+from ..errors import InputError, ProblemsFound
 from ..workspace.fields import one_line
 from ..workspace.files import FileTooLarge, read_bytes
 from ..workspace.folder import Workspace, open_workspace
 from ..workspace.staging import open_batch
 from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
+from .platform import platform_payload
 from .publish import publish, stage_document
 from .register import (
     DOCUMENT_GENERATED,
@@ -25,17 +26,14 @@ from .register import (
     current_actor,
     relative_path,
 )
+from .revisions import unrevised_tail
+from .signatories import DIGITAL_UNTRUSTED, check_msp_field, customer_assurance
 from .signing import CUSTOMER_FIELD, SIGNED_KINDS
-from .trust import signatory_mismatch, trust_roots
+from .trust import trust_roots
 from .verification import file_sha256
 
 MAX_BYTES = 25 * 1024 * 1024
-DIGITAL_TRUSTED = "digital signature, trusted"
-DIGITAL_NOT_SIGNATORY = "intact, signer not the customer's signatory"
-DIGITAL_UNTRUSTED = "intact, signer not trusted"
 WET_INK = "wet-ink scan (lower assurance)"
-# Changes after a signature that leave what was signed intact: signing further fields, filling forms.
-HARMLESS_CHANGES = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 MAX_REVISIONS = 1000
 REJECTED = "rejected: "
 _EOF_MARKER = re.compile(rb"%%EOF(\r\n|\r|\n)?")
@@ -53,6 +51,8 @@ class Receipt:
     sha256: str
     entry: Entry = field(repr=False)
     reason: str = ""  # why the assurance is lower than it could be, when the check knows
+    envelope_id: str = ""  # a platform copy's envelope id
+    completion: list[str] = field(default_factory=list)  # where its completion certificates are stored
 
     @property
     def assurance(self) -> str:
@@ -69,23 +69,42 @@ class Receipt:
     def as_dict(self) -> dict[str, Any]:
         return {"document_id": self.document_id, "assurance": self.level, "reason": self.reason or None,
                 "signer": self.signer, "signed_at": self.signed_at, "path": str(self.path),
-                "sha256": self.sha256, "seq": self.entry.seq, "entry_hash": self.entry.entry_hash}
+                "sha256": self.sha256, "seq": self.entry.seq, "entry_hash": self.entry.entry_hash,
+                "envelope_id": self.envelope_id or None, "completion": self.completion}
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the user says about the returned file."""
+
+    document_id: str | None
+    signer: str | None
+    signed_on: dt.date | None
+    platform: bool
+    completion: Path | None
 
 
 def add_signed(file: str | Path, document_id: str | None = None, signer: str | None = None,
                signed_on: dt.date | None = None, by: str | None = None,
-               workspace: str | Path | None = None) -> Receipt:
+               workspace: str | Path | None = None, platform: bool = False,
+               completion: str | Path | None = None) -> Receipt:
     """Check the returned `file` against its generated document and record it; nothing changes on rejection.
 
+    `platform`: the file is an e-signature platform's copy; `completion` its completion certificate.
     Every rejection (exit 1) names the file and starts with "rejected:".
     """
     if (signer is None) != (signed_on is None):
         raise InputError("--signer and --signed-on go together (both name the wet-ink signature)")
+    if platform and signer is not None:
+        raise InputError("--platform is for a platform's digitally signed copy, --signer for a scanned one")
+    if completion is not None and not platform:
+        raise InputError("a completion certificate comes with a platform copy: add --platform")
     if signer is not None and signer.strip():
         signer = one_line(signer, "--signer")  # before anything is read: a name is one visible line
     space = open_workspace(workspace)
+    request = _Request(document_id, signer, signed_on, platform, Path(completion) if completion else None)
     try:
-        return _check_and_record(space, Path(file), document_id, signer, signed_on, current_actor(by))
+        return _check_and_record(space, Path(file), request, current_actor(by))
     except ProblemsFound as exc:
         if not exc.message.startswith(REJECTED):
             exc.message = REJECTED + exc.message
@@ -93,24 +112,27 @@ def add_signed(file: str | Path, document_id: str | None = None, signer: str | N
         raise
 
 
-def _check_and_record(space: Workspace, file: Path, document_id: str | None, signer: str | None,
-                      signed_on: dt.date | None, actor: str) -> Receipt:
+def _check_and_record(space: Workspace, file: Path, request: _Request, actor: str) -> Receipt:
     data = read_capped(file)
+    completion = read_capped(request.completion) if request.completion else None
     if not data.startswith(b"%PDF-"):
         raise ProblemsFound("rejected: not a PDF (it does not start with %PDF-)")
     facts = inspect_pdf(data, trust_roots(space))
     # Only an existing register is opened: a file cannot match a document of a register that is not there.
     register = Register.existing(space.path("register"), read_only=False)
     try:
-        generated = _match(register, document_id, facts.document_id)
+        generated = _match(register, request.document_id, facts.document_id)
         customer_signatures = [s for s in facts.signatures if s.field == CUSTOMER_FIELD]
-        if customer_signatures:
-            if signer is not None:
+        extras: list[tuple[str, bytes]] = []
+        if request.platform:
+            payload, extras = platform_payload(space, generated, data, facts, completion)
+        elif customer_signatures:
+            if request.signer is not None:
                 raise InputError("the file is digitally signed: --signer and --signed-on are for scanned copies")
             payload = _digital(space, generated, data, facts, customer_signatures[-1])
         else:
-            payload = _wet_ink(space, generated, data, signer, signed_on)
-        return _store_and_record(space, register, generated, data, payload, actor)
+            payload = _wet_ink(space, generated, data, request.signer, request.signed_on)
+        return _store_and_record(space, register, generated, data, payload, actor, extras)
     finally:
         if register is not None:
             register.close()
@@ -169,9 +191,13 @@ def _digital(space: Workspace, generated: Entry, data: bytes, facts: PdfFacts,
     if customer.byte_range[0] != 0 or customer.byte_range[1] < length:
         raise ProblemsFound(f"rejected: the customer's signature does not cover the generated document "
                             f"{document_id}")
+    tail = unrevised_tail(data)
+    if tail:
+        raise ProblemsFound(f"rejected: {tail}")
     changed = review_changes(data, length)
     if changed is not None:
-        raise ProblemsFound(f"rejected: the file was changed after it was generated ({changed})")
+        raise ProblemsFound(f"rejected: the file was changed after it was generated: {changed}")
+    check_msp_field(space, facts.signatures, length)
     revision_end = customer.byte_range[2] + customer.byte_range[3]  # the signature's revision starts at 0
     payload = {"method": "digital", "assurance": DIGITAL_UNTRUSTED,
                "signer": customer.signer, "signed_at": customer.signed_at,
@@ -180,34 +206,8 @@ def _digital(space: Workspace, generated: Entry, data: bytes, facts: PdfFacts,
                "signed_revision": {"sha256": hashlib.sha256(data[:revision_end]).hexdigest(),
                                    "length": revision_end},
                "signatures": [signature.as_dict() for signature in facts.signatures]}
-    if customer.trusted:
-        payload.update(_signatory_check(space, generated.customer, customer))
+    payload.update(customer_assurance(space, generated.customer, customer))
     return payload
-
-
-def _signatory_check(space: Workspace, customer_id: str | None, signature: SignatureFacts) -> dict[str, Any]:
-    """The assurance of a trusted chain: trusted only when the certificate names the customer's signatory."""
-    signatory = _signatory(space, customer_id)
-    mismatch = signatory_mismatch(signature.common_name, signature.emails, signatory)
-    checked: dict[str, Any] = {"signatory": signatory}
-    if mismatch is None:
-        return dict(checked, assurance=DIGITAL_TRUSTED)
-    return dict(checked, assurance=DIGITAL_NOT_SIGNATORY, reason=mismatch)
-
-
-def _signatory(space: Workspace, customer_id: str | None) -> dict[str, str] | None:
-    """The signatory of the customer's record, or None when there is no valid record to ask."""
-    from ..workspace.catalog import load_catalog
-    from ..workspace.customers import load_customers
-
-    if not customer_id:
-        return None
-    try:
-        [customer] = load_customers(space, load_catalog(space.path("catalog")), [customer_id])
-    except MspdocsError:
-        return None
-    signatory = customer.data.get("signatory")
-    return {"name": signatory["name"], "email": signatory["email"]} if signatory else None
 
 
 def _a(kind: str | None) -> str:
@@ -217,18 +217,14 @@ def _a(kind: str | None) -> str:
 
 
 def _check_signature(signature: SignatureFacts) -> None:
+    """Intact and covering its whole revision; what follows it is reviewed revision by revision."""
     name = signature.field
     if not (signature.intact and signature.valid):
         raise ProblemsFound(f"rejected: the signature in {name} does not match the signed content "
                             f"(the file was altered after signing): {signature.summary}")
-    if signature.coverage == "ENTIRE_FILE":
-        return
-    if signature.coverage != "ENTIRE_REVISION":
+    if signature.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         raise ProblemsFound(f"rejected: the signature in {name} does not cover its whole revision "
                             f"({signature.coverage})")
-    if signature.modification_level not in HARMLESS_CHANGES or signature.docmdp_ok is False:
-        raise ProblemsFound(f"rejected: the document was changed after {name} was signed "
-                            f"(modification level {signature.modification_level}, more than form filling)")
 
 
 def original_length(space: Workspace, data: bytes, original: dict[str, str]) -> int | None:
@@ -278,27 +274,41 @@ def _wet_ink(space: Workspace, generated: Entry, data: bytes, signer: str | None
 
 
 def _store_and_record(space: Workspace, register: Register, generated: Entry, data: bytes,
-                      payload: dict[str, Any], actor: str) -> Receipt:
-    """Store the file as `received/<sha256>.pdf` and append `document.signed`: both or neither."""
+                      payload: dict[str, Any], actor: str, extras: list[tuple[str, bytes]]) -> Receipt:
+    """Store the file as `received/<sha256>.pdf` (and each extra, e.g. a completion certificate, beside
+    it) and append `document.signed`: all or nothing."""
     sha256 = hashlib.sha256(data).hexdigest()  # of the bytes checked, not of the file re-read
     _refuse_recorded(register, generated.document_id, sha256, _signature_key(payload))
-    target = space.path("received") / f"{sha256}.pdf"
-    relative = relative_path(space, target)
-    payload = dict(payload, document_id=generated.document_id, received={"path": relative, "sha256": sha256})
+    payload = dict(payload, document_id=generated.document_id)
     signature = _signature_key(payload)
     with open_batch(space.root) as batch:
-        files = []
-        if target.exists():  # recorded for another document (the same bytes returned twice)
-            if file_sha256(target) != sha256:
-                raise ProblemsFound(f"a different file is stored as {relative}; run `mspdocs register verify`")
-        else:
-            files.append((stage_document(batch, f"{sha256}.pdf", data), target))
+        files: list = []
+        relative = _stage_content(space, batch, data, files)
+        completions = [{"name": name, "path": _stage_content(space, batch, content, files),
+                        "sha256": hashlib.sha256(content).hexdigest()} for name, content in extras]
+        payload = dict(payload, received={"path": relative, "sha256": sha256})
+        if completions:
+            payload["completion"] = completions
         publication = Publication(files, DOCUMENT_SIGNED, payload, generated.document_id, generated.customer,
                                   generated.kind)
         [entry] = publish(space, batch, [publication], actor, precondition=lambda held: _refuse_recorded(
             held, generated.document_id, sha256, signature))
     return Receipt(generated.document_id, payload["assurance"], payload["signer"], payload["signed_at"] or "",
-                   target, sha256, entry, payload.get("reason", ""))
+                   space.path("received") / Path(relative).name, sha256, entry, payload.get("reason", ""),
+                   payload.get("envelope_id", ""), [c["path"] for c in completions])
+
+
+def _stage_content(space: Workspace, batch, data: bytes, files: list) -> str:
+    """Stage `data` as `received/<sha256>.<pdf|bin>` unless it is stored already; its relative path."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = space.path("received") / f"{sha256}.{'pdf' if data.startswith(b'%PDF-') else 'bin'}"
+    relative = relative_path(space, target)
+    if target.exists():  # left by an interrupted run, or recorded for another document: never overwritten
+        if file_sha256(target) != sha256:
+            raise ProblemsFound(f"a different file is stored as {relative}; run `mspdocs register verify`")
+    elif all(staged_target != target for _, staged_target in files):
+        files.append((stage_document(batch, target.name, data), target))
+    return relative
 
 
 def _signature_key(payload: dict[str, Any]) -> tuple[str, str] | None:

@@ -24,6 +24,10 @@ PKCS12_LIMIT = 1 << 20  # a certificate and its key; a larger file is not one
 FIELD_LEFT = 48
 FIELD_RIGHT = 208
 FIELD_HEIGHT = 27
+# The fonts the README's set-up installs; the first found draws the MSP signature's appearance.
+APPEARANCE_FONTS = ("/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",
+                    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+                    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 
 
 @dataclass(frozen=True)
@@ -104,17 +108,78 @@ def signing_password(settings: dict[str, str], ask: Callable[[str], str] | None)
 
 def load_signer(pkcs12: Path, password: str):
     """The MSP's signer from its PKCS#12 file; a clear error for a missing file or a wrong password."""
+    from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
     from pyhanko.sign.signers import SimpleSigner
 
     if not pkcs12.exists():
         raise InputError("the signing certificate file does not exist", path=pkcs12, field="signing.pkcs12")
-    data = read_bytes(pkcs12, PKCS12_LIMIT)
-    try:
-        # From bytes, not pyHanko's own file loader, which logs a traceback for a file it cannot open.
-        return SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password.encode("utf-8"))
-    except Exception:  # noqa: BLE001 - garbage, a wrong password or a key without its certificate
+    data, passphrase = read_bytes(pkcs12, PKCS12_LIMIT), password.encode("utf-8")
+    try:  # checked here first: pyHanko logs a traceback for a wrong password before it gives up
+        key, _, _ = pkcs12_format.load_key_and_certificates(data, passphrase)
+        signer = SimpleSigner.load_pkcs12_data(data, [], passphrase=passphrase) if key is not None else None
+    except (ValueError, TypeError):
+        signer = None
+    if signer is None:
         raise InputError("cannot open the signing certificate: wrong password or not a PKCS#12 file",
-                         path=pkcs12, field="signing.pkcs12") from None
+                         path=pkcs12, field="signing.pkcs12")
+    return signer
+
+
+def appearance_font() -> Path:
+    """The TrueType font the signature's appearance embeds (PDF/A allows no other)."""
+    for candidate in APPEARANCE_FONTS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise RenderError("no font to draw the MSP's signature with: install fonts-crosextra-carlito "
+                      f"(looked for {', '.join(APPEARANCE_FONTS)})")
+
+
+def appearance_style():
+    """The MSP signature's appearance: signer and time in an embedded font, opaque, no background art.
+
+    pyHanko's default draws its stamp art through a transparency group with a standard (not embedded)
+    font, which PDF/A-2b forbids.
+    """
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    return TextStampStyle(stamp_text="Signed by %(signer)s\n%(ts)s", border_width=1, background=None,
+                          timestamp_format="%Y-%m-%d %H:%M %Z",
+                          text_box_style=TextBoxStyle(font=_embedded_font(appearance_font())))
+
+
+def _embedded_font(path: Path):
+    """pyHanko's embedded-font engine, measuring in the 1000 units to the em that PDF widths use.
+
+    pyHanko writes a font's glyph widths in the font's own units; for the common TrueType fonts with
+    2048 units to the em that spreads every letter to twice its width.
+    """
+    from pyhanko.pdf_utils.font.opentype import (
+        GlyphAccumulator,
+        GlyphAccumulatorFactory,
+    )
+
+    class ThousandUnitGlyphs(GlyphAccumulator):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.scale = 1000 / self.units_per_em
+            self.hb_font.scale = (1000, 1000)  # HarfBuzz's positions in the same units
+            self.units_per_em = 1000
+
+        def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
+            if glyph_id not in self._glyphs:
+                cid, width = super()._get_cid_and_width(glyph_id)
+                self._glyphs[glyph_id] = (cid, round(width * self.scale))
+            return self._glyphs[glyph_id]
+
+    class Factory(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return ThousandUnitGlyphs(writer=writer, font_handle=open(self.font_file, "rb"),  # noqa: SIM115
+                                      font_size=self.font_size, obj_stream=obj_stream)
+
+    return Factory(str(path))
 
 
 def countersign(data: bytes, signer) -> bytes:
@@ -127,7 +192,8 @@ def countersign(data: bytes, signer) -> bytes:
     metadata = PdfSignatureMetadata(field_name=MSP_FIELD, subfilter=SigSeedSubFilter.PADES,
                                     reason="Countersigned by the service provider")
     output = io.BytesIO()
-    PdfSigner(metadata, signer).sign_pdf(writer, existing_fields_only=True, output=output)
+    PdfSigner(metadata, signer, stamp_style=appearance_style()).sign_pdf(
+        writer, existing_fields_only=True, output=output)
     return output.getvalue()
 
 

@@ -139,10 +139,7 @@ def check_files(root: Path, entries: list[Entry], result: Verification,
         if not isinstance(payload.get(required), dict):
             result.problems.append(Finding(f"records no {required} file", entry.seq, entry.document_id))
             continue
-        for key in OUTPUT_KEYS if entry.event == DOCUMENT_GENERATED else RECEIVED_KEYS:
-            output = payload.get(key)
-            if output is None:
-                continue
+        for key, output in _named_files(payload, entry.event):
             if not isinstance(output, dict) or not isinstance(output.get("path"), str):
                 result.problems.append(Finding(f"records no {key} path", entry.seq, entry.document_id))
                 continue
@@ -157,6 +154,17 @@ def check_files(root: Path, entries: list[Entry], result: Verification,
                 result.problems.append(Finding("file was altered (SHA-256 differs from the register)",
                                                entry.seq, entry.document_id, output["path"]))
     return recorded
+
+
+def _named_files(payload: dict, event: str):
+    """(payload key, file record) of each file an entry names; a platform copy's completion certificates
+    are a list."""
+    for key in OUTPUT_KEYS if event == DOCUMENT_GENERATED else RECEIVED_KEYS:
+        if payload.get(key) is not None:
+            yield key, payload[key]
+    completions = payload.get("completion") if event == DOCUMENT_SIGNED else None
+    for record in completions if isinstance(completions, list) else []:
+        yield "completion", record
 
 
 UNRECORDED = ("not in the register: entries were removed, or the file was put there by hand (mspdocs "

@@ -155,6 +155,11 @@ def stamp_metadata(data: bytes, source: PdfSource) -> bytes:
     # Title and subject through pyHanko's metadata, which keeps the XMP (PDF/A) in step with /Info.
     writer.document_meta.title = source.title
     writer.document_meta.subject = source.subject
+    if "/Metadata" in writer.root:  # PDF/A: the XMP names the document too (dc:identifier)
+        from pyhanko.pdf_utils.metadata import model
+
+        identifier = model.ExpandedName(ns=model.NS["dc"], local_name="identifier")
+        writer.document_meta.xmp_extra = [model.XmpStructure.of((identifier, model.XmpValue(source.document_id)))]
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -44,6 +45,7 @@ class Profile:
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
     limits: dict[str, int] = field(default_factory=lambda: dict(LIMIT_DEFAULTS))
+    platforms: dict[str, list[str]] | None = None  # e-signature platform name -> its stamp line patterns
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def read_profile(path: Path) -> Profile:
 
 def _profile(raw: Any, path: Path, problems: list) -> Profile:
     top = Fields(raw, path, problems=problems)
-    top.reject_unknown({"msp", "agreement", "paths", "signing", "limits"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "limits", "platforms"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -108,7 +110,8 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
             paths[key] = _relative_path(custom, key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
                    signing=_signing(top.section("signing", required=False)),
-                   limits=_limits(top.section("limits", required=False)))
+                   limits=_limits(top.section("limits", required=False)),
+                   platforms=_platforms(top.section("platforms", required=False)))
 
 
 def _limits(fields: Fields | None) -> dict[str, int]:
@@ -140,11 +143,28 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
     if "password" in fields.data:
         raise fields.error("password", "a password never goes in this file; name an environment "
                                        "variable with password_env")
-    fields.reject_unknown({"pkcs12", "password_env"})
+    fields.reject_unknown({"pkcs12", "password_env", "certificate"})
     signing = {"pkcs12": fields.text("pkcs12")}
-    if fields.has("password_env"):
-        signing["password_env"] = fields.text("password_env")
+    for optional in ("password_env", "certificate"):  # certificate: the MSP's own, PEM, for `signed add`
+        if fields.has(optional):
+            signing[optional] = fields.text(optional)
     return signing
+
+
+def _platforms(fields: Fields | None) -> dict[str, list[str]] | None:
+    """The optional [platforms] table: each e-signature platform's stamp lines, as regular expressions."""
+    if fields is None:
+        return None
+    platforms = {}
+    for name in fields.data:
+        patterns = [pattern for pattern, _ in fields.text_list(name, required=True)]
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise fields.error(name, f"not a regular expression: {pattern} ({exc})") from None
+        platforms[name] = patterns
+    return platforms
 
 
 _ON_OPEN: list[Callable[[Workspace], None]] = []
