@@ -13,6 +13,8 @@ from typing import Any
 from .errors import InputError, MspdocsError, RenderError, raise_all
 from .evidence.publish import Generated, Rendered, discard_staged, write_all
 from .evidence.register import (
+    DOCUMENT_GENERATED,
+    Register,
     canonical_json,
     manifest_hash,
     provenance_context,
@@ -22,6 +24,7 @@ from .evidence.register import (
 from .evidence.signing import msp_signer
 from .library.approvals import check_library, check_placed, load_approvals
 from .render.assemble import assemble
+from .render.deadlines import passed_deadlines
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.gate import check_document, leaf_strings
@@ -46,14 +49,19 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any]  # clause id -> Approval
+    agreements: dict[str, dict[str, Any]] | None = None  # customer id -> agreement in force, for letters
 
 
 def render_one(job: Job, customer_id: str) -> Rendered:
     """Render and check one document entirely in memory."""
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
-    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
-    assembly = assemble(job.library, job.kind.name, context)
+    in_force = (job.agreements or {}).get(customer_id)
+    cited = {"id": in_force["id"], "date": in_force["date"]} if in_force else None
+    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
+                           cited)
+    quoted = (in_force["clauses"] if in_force else {}) if job.kind.quotes_agreement else None
+    assembly = assemble(job.library, job.kind.name, context, quoted)
     if not job.draft:
         placed = [p.clause for p in assembly.placed]
         check_placed(placed + [c for c in assembly.deciding if c not in placed], job.approvals)
@@ -180,8 +188,40 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     if not draft:
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
     template = DocumentTemplate(workspace.path("templates") / kind.template)
+    as_of = as_of or dt.date.today()
+    if kind_name == "agreement":
+        raise_all([error for customer in customers for error in passed_deadlines(customer, as_of)])
+    agreements = agreements_in_force(workspace, customers, kind, draft) if kind.quotes_agreement else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, approvals)
+               as_of, draft, approvals, agreements)
+
+
+def agreements_in_force(workspace: Workspace, customers: list[Customer], kind: DocumentKind,
+                        draft: bool) -> dict[str, dict[str, Any]]:
+    """Each customer's latest agreement issued for signature (not a draft), from the register: what a
+    letter cites and the only clauses it may quote. A letter for a customer without one is refused (a
+    draft states plainly that no agreement has been issued)."""
+    register = Register.existing(workspace.path("register"))
+    entries = []
+    if register is not None:
+        with register:
+            entries = [e for e in register.entries(kind="agreement")
+                       if e.event == DOCUMENT_GENERATED and not e.payload.get("draft")]
+    latest = {entry.customer: entry for entry in entries}  # chain order: the last one stands
+    found, errors = {}, []
+    for customer in customers:
+        entry = latest.get(customer.id)
+        if entry is not None:
+            found[customer.id] = {
+                "id": entry.document_id, "date": dt.date.fromisoformat(entry.payload["as_of"]),
+                "clauses": {c["id"]: (c["sha256"], c["section"]) for c in entry.payload["clauses"]}}
+        elif not draft:
+            errors.append(InputError(
+                f"{customer.id}: no agreement has been issued to this customer, and a {kind.title} cites "
+                f"and quotes the agreement in force; generate it first (mspdocs generate agreement "
+                f"{customer.id})", path=customer.path))
+    raise_all(errors)
+    return found
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,

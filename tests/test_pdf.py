@@ -94,6 +94,8 @@ def test_the_pdf_carries_its_document_id_and_manifest_hash(batch):
 
 @needs_soffice
 def test_pdfa_makes_an_archival_pdf(runner, workspace):
+    agreement = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert agreement.exit_code == 0, agreement.output  # the notice cites it
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "pinecrest-law",
                                  "--pdfa", "--as-of", AS_OF.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output

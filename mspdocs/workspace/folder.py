@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InputError
 from .fields import Fields
 from .files import read_text
+from .support import read_rates, read_service_levels, read_support
 from .writer import current_umask
 
 PROFILE_NAME = "mspdocs.toml"
@@ -38,6 +39,9 @@ class Profile:
     agreement_defaults: dict[str, Any]
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
+    support: dict[str, Any] | None = None  # hours, time zone, channels, after-hours and emergency handling
+    service_levels: dict[str, dict[str, str]] | None = None  # P1-P4: definition, response, update, resolution
+    rates: dict[str, Any] | None = None  # hourly rates for out-of-scope work, minimum increment
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def read_profile(path: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     top = Fields(_as_text(raw), path)
-    top.reject_unknown({"msp", "agreement", "paths", "signing"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "support", "service_levels", "rates"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -109,7 +113,10 @@ def read_profile(path: Path) -> Profile:
         for key in custom.data:
             paths[key] = custom.text(key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
-                   signing=_signing(top.section("signing", required=False)))
+                   signing=_signing(top.section("signing", required=False)),
+                   support=read_support(top.section("support")),
+                   service_levels=read_service_levels(top.section("service_levels"), complete=True),
+                   rates=read_rates(top.section("rates")))
 
 
 def _signing(fields: Fields | None) -> dict[str, str] | None:
