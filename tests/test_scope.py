@@ -383,3 +383,13 @@ def test_a_draft_agreement_is_not_the_agreement_in_force(runner, workspace):
     assert _generate(runner, workspace, "agreement", "tiny-co", "--draft").exit_code == 0
     result = _generate(runner, workspace, "insurance-notice", "tiny-co")
     assert result.exit_code == 2 and "no agreement has been issued to this customer" in result.output
+
+
+def test_recorded_facts_are_printed_as_written_never_run(runner, workspace):
+    record = _with_inventory(workspace, "name,type,location\n\"{% if 1 %}PC{% endif %}\",workstation,Main office\n")
+    record["services"]["declined"][0]["reason"] = "{{ 7*7 }} & <b>not</b> **now**"
+    _write(workspace, record)
+    assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
+    assert ["{% if 1 %}PC{% endif %}", "Workstation", "Main office"] in _rows(workspace, "tiny-co")
+    assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0
+    assert "{{ 7*7 }} & <b>not</b> **now**" in _text(workspace, "tiny-co", "risk-letter").splitlines()

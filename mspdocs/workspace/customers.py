@@ -138,7 +138,7 @@ def _declined_entries(fields: Fields) -> list[tuple[str, int | None, dict[str, A
         facts: dict[str, Any] = {"recommended_on": entry.date("recommended_on")}
         for optional in ("reason", "compensating_controls"):
             if entry.has(optional):
-                facts[optional] = entry.text(optional, multiline=True)
+                facts[optional] = entry.text(optional)
         entries.append((entry.text("id"), line, facts))
     return entries
 
