@@ -174,6 +174,16 @@ def test_an_agreement_whose_non_renewal_deadline_has_passed_is_refused(runner, w
     assert _generate(runner, workspace, "agreement", "tiny-co", as_of="2026-11-02").exit_code == 0
 
 
+def test_an_agreement_that_does_not_renew_has_no_notice_deadline_but_must_not_have_ended(runner, workspace):
+    record = customer_record()
+    record["agreement"].update(term_months="12", renewal_months="0")  # ends January 1, 2027
+    _write(workspace, record)
+    assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
+    result = _generate(runner, workspace, "agreement", "tiny-co", as_of="2027-01-01")
+    assert result.exit_code == 2
+    assert "tiny-co: the initial term ended on January 1, 2027 and the agreement does not renew" in result.output
+
+
 def test_an_agreement_in_a_renewal_term_counts_from_the_current_term(runner, workspace):
     record = customer_record()
     record["agreement"].update(effective="2024-03-01", term_months="12")  # renewed to March 1, 2027

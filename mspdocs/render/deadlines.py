@@ -50,7 +50,7 @@ def passed_deadlines(customer: Customer, issued: dt.date) -> list[InputError]:
     if dates["current_term_ends"] <= issued:
         return [refuse(f"the initial term ended on {longdate(dates['current_term_ends'])} and the "
                        "agreement does not renew")]
-    if dates["non_renewal_notice_by"] < issued:
+    if agreement["renewal_months"] and dates["non_renewal_notice_by"] < issued:
         return [refuse(f"the deadline for notice of non-renewal of the term ending "
                        f"{longdate(dates['current_term_ends'])} passed on "
                        f"{longdate(dates['non_renewal_notice_by'])}")]
