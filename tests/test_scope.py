@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 from conftest import AS_OF, customer_record, write_customer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mspdocs.cli import cli
 from mspdocs.render.gate import document_texts
@@ -403,3 +405,20 @@ def test_recorded_facts_are_printed_as_written_never_run(runner, workspace):
     assert ["{% if 1 %}PC{% endif %}", "Workstation", "Main office"] in _rows(workspace, "tiny-co")
     assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0
     assert "{{ 7*7 }} & <b>not</b> **now**" in _text(workspace, "tiny-co", "risk-letter").splitlines()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_inventory_text_is_read_or_refused_by_line(tmp_path, text):
+    from mspdocs.errors import MspdocsError
+    from mspdocs.workspace.coverage import read_inventory
+
+    path = tmp_path / "devices.csv"
+    path.write_text("name,type,location\n" + text, encoding="utf-8")
+    try:
+        devices = read_inventory(path, {"Main office"})
+    except MspdocsError as error:
+        assert error.exit_code == 2 and str(path) in str(error)
+    else:
+        assert all(d["type"] in ("workstation", "server", "network-device") and d["location"] == "Main office"
+                   for d in devices)

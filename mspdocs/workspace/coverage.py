@@ -63,7 +63,11 @@ def read_inventory(path: Path, locations: set[str]) -> list[dict[str, str]]:
     """The devices of an inventory CSV (`name,type,location`); every bad row is reported, by line and column."""
     if path.is_file() and path.stat().st_size > _MAX_INVENTORY_BYTES:
         raise InputError(f"the inventory is larger than {_MAX_INVENTORY_BYTES // (1024 * 1024)} MiB", path=path)
-    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"), newline="")))
+    reader = csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a NUL byte, an overlong field: not an inventory
+        raise InputError(f"not a CSV file: {exc}", path=path, line=reader.line_num or None) from None
     if not rows or [cell.strip().lower() for cell in rows[0]] != list(INVENTORY_COLUMNS):
         raise InputError(f"the first line must be the header {','.join(INVENTORY_COLUMNS)}", path=path, line=1)
     devices, errors, seen = [], [], {}
