@@ -28,7 +28,7 @@ from .render.deadlines import passed_deadlines
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.gate import check_document, leaf_strings
-from .render.letters import select_services
+from .render.letters import select_services, undated_recommendations
 from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
 from .workspace.customers import Customer, load_customers
@@ -191,6 +191,8 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     as_of = as_of or dt.date.today()
     if kind_name == "agreement":
         raise_all([error for customer in customers for error in passed_deadlines(customer, as_of)])
+    if kind_name == "risk-letter":
+        raise_all([error for customer in customers for error in undated_recommendations(customer, as_of)])
     agreements = agreements_in_force(workspace, customers, kind, draft) if kind.quotes_agreement else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
                as_of, draft, approvals, agreements)

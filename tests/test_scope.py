@@ -362,6 +362,15 @@ def test_the_risk_letter_states_the_recorded_facts_of_each_declined_service(runn
     assert "January 1, 2026" not in text  # the effective date is never passed off as a recommendation date
 
 
+def test_a_risk_letter_dated_before_a_recommendation_is_refused(runner, workspace):
+    _declining(workspace)
+    assert _generate(runner, workspace, "agreement", "tiny-co", as_of="2026-03-01").exit_code == 0
+    result = _generate(runner, workspace, "risk-letter", "tiny-co", as_of="2026-04-01")
+    assert result.exit_code == 2
+    assert ("tiny-co: mfa is recorded as recommended on April 5, 2026, after the letter's date April 1, 2026"
+            in result.output)
+
+
 def test_the_risk_letter_quotes_only_clauses_in_the_agreement_in_force(runner, workspace):
     _declining(workspace)
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0

@@ -50,6 +50,15 @@ def select_services(kind: str, customers: list[Customer], services: list[str] | 
     return chosen
 
 
+def undated_recommendations(customer: Customer, issued: dt.date) -> list[InputError]:
+    """A letter dated `issued` cannot say a service was recommended on a later day."""
+    return [InputError(f"{customer.id}: {service_id} is recorded as recommended on "
+                       f"{longdate(customer.declined[service_id]['recommended_on'])}, after the letter's date "
+                       f"{longdate(issued)}", path=customer.path, field="services.declined")
+            for service_id in customer.services["declined"]
+            if customer.declined[service_id]["recommended_on"] > issued]
+
+
 def _controls(catalog: Catalog, service_id: str) -> list[str]:
     return [catalog.insurer_controls[control] for control in catalog[service_id].insurer_controls]
 
