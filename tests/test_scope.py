@@ -134,7 +134,7 @@ def test_an_excluded_security_service_states_that_the_customer_keeps_its_risk(ru
     text = _text(workspace, "tiny-co", "agreement")
     assert ("Multi-Factor Authentication: Deployment and management of a second sign-in factor for email, "
             "remote access and administrator accounts. Because Tiny Co, LLC does not have this security "
-            "service from Harborlight IT, Tiny Co, LLC keeps the risk it addresses: A single stolen or "
+            "service from Lakeside IT, Tiny Co, LLC keeps the risk it addresses: A single stolen or "
             "guessed password") in text
     # not for a service that is no security service
     assert "Onsite Hardware Repair: Technician visits to diagnose, repair or replace failed workstations, " \
@@ -148,7 +148,7 @@ def test_an_agreement_issued_after_its_effective_date_governs_the_services_since
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     text = _text(workspace, "tiny-co", "agreement")
     assert ("This Agreement is dated November 27, 2026, after its Effective Date of January 1, 2026. The "
-            "services Harborlight IT has provided to Tiny Co, LLC since the Effective Date are governed by "
+            "services Lakeside IT has provided to Tiny Co, LLC since the Effective Date are governed by "
             "this Agreement") in text
     assert "The onboarding period, the first 60 days after the Effective Date, ended on March 2, 2026" in text
     assert "During the first 60 days after the Effective Date" not in text
@@ -161,7 +161,7 @@ def test_an_agreement_issued_before_its_effective_date_says_neither(runner, work
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     text = _text(workspace, "tiny-co", "agreement")
     assert "after its Effective Date" not in text
-    assert "During the first 60 days after the Effective Date, Harborlight IT will install its agents" in text
+    assert "During the first 60 days after the Effective Date, Lakeside IT will install its agents" in text
 
 
 def test_an_agreement_whose_non_renewal_deadline_has_passed_is_refused(runner, workspace):
@@ -394,7 +394,7 @@ def test_a_draft_letter_without_an_agreement_says_so_and_quotes_nothing(runner, 
     result = _generate(runner, workspace, "risk-letter", "tiny-co", "--draft")
     assert result.exit_code == 0, result.output
     text = _text(workspace, "tiny-co", "risk-letter")
-    assert ("No agreement between Tiny Co, LLC and Harborlight IT has been issued yet, so this draft quotes "
+    assert ("No agreement between Tiny Co, LLC and Lakeside IT has been issued yet, so this draft quotes "
             "none of its terms.") in text
     assert "Terms that apply" not in text and "No System Is Completely Secure" not in text
 

@@ -60,10 +60,11 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
         "customer": customer.data,
         "services": service_context(customer, catalog),
         "insurer_controls": catalog.insurer_controls,
+        # next_review: the review at which declined services are offered again, at the latest one
+        # cadence after the date of the document.
         "document": {"id": document_id, "kind": kind.name, "title": kind.title, "date": as_of,
-                     "draft": draft},
-        # The review at which declined services are offered again: at the latest one cadence from today.
-        "next_review": as_of + dt.timedelta(days=customer.data["qbr"]["cadence_days"]),
+                     "draft": draft,
+                     "next_review": as_of + dt.timedelta(days=customer.data["qbr"]["cadence_days"])},
     }
     if kind.quotes_agreement:
         values["agreement_in_force"] = agreement_in_force

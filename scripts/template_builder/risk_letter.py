@@ -46,7 +46,7 @@ def body_xml() -> list[str]:
         loop_table(REASON_COLS, ("Service", "Reason given", "Compensating controls"),
                    ("service", "reason", "controls"), "declined_rows"),
         p("BodyText", run("We will offer each declined service to ") + run(name)
-          + run(" again at our next business review, no later than ") + run("{{ next_review }}") + run("."),
+          + run(" again at our next business review, no later than ") + run("{{ document.next_review }}") + run("."),
           '<w:spacing w:before="160"/>'),
         p("Heading1", run("Cyber insurance"), '<w:spacing w:before="240"/>'),
         p("BodyText", run("{%p if insurer_rows %}")),
