@@ -22,6 +22,9 @@ TEST_MSP = {
     "75 Commercial Street, Suite 300": "9 Wharf Street",
     "Dana Whitcomb": "Robin Vale",
     "dana.whitcomb@harborlight.example": "robin.vale@lakeside-it.example",
+    "Phone: +1 207 555 0100": "Phone: +1 207 555 0177",
+    "Email: support@harborlight.example": "Email: support@lakeside-it.example",
+    "Portal: support.harborlight.example": "Portal: support.lakeside-it.example",
 }
 
 
