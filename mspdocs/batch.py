@@ -24,11 +24,12 @@ from .evidence.signing import msp_signer
 from .library.approvals import check_library, check_placed, load_approvals
 from .library.preflight import check_conditions, check_recorded
 from .render.assemble import assemble, deciding_clauses, evaluated_clauses, plan
+from .render.deadlines import passed_deadlines
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.environment import longdate
 from .render.gate import check_document, leaf_strings
-from .render.letters import select_services
+from .render.letters import select_services, undated_recommendations
 from .render.limits import bounded
 from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
@@ -55,6 +56,7 @@ class Job:
     options: dict[str, bool] = field(default_factory=dict)  # the forms asked for: pdf, pdfa, sign
     standing: dict[str, Entry] = field(default_factory=dict)  # customer id -> its document of this kind
     reissue: bool = False  # issue a new document even when the one standing is unchanged
+    agreements: dict[str, dict[str, Any]] | None = None  # customer id -> agreement in force, for letters
 
 
 def render_one(job: Job, customer_id: str) -> Rendered | Generated:
@@ -69,13 +71,17 @@ def render_one(job: Job, customer_id: str) -> Rendered | Generated:
 def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
-    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
-    planned = plan(job.library, job.kind.name, context)  # runs only conditions `check_conditions` allowed
+    in_force = (job.agreements or {}).get(customer_id)
+    cited = {"id": in_force["id"], "date": in_force["date"]} if in_force else None
+    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
+                           cited)
+    quoted = (in_force["clauses"] if in_force else {}) if job.kind.quotes_agreement else None
+    planned = plan(job.library, job.kind.name, context, quoted)  # runs only conditions `check_conditions` allowed
     if not job.draft:  # before any body is rendered: an unapproved text never runs
         placed = [p.clause for p in planned]
         deciding = deciding_clauses(job.library, job.kind.name)
         check_placed(placed + [c for c in deciding if c not in placed], job.approvals)
-    assembly = assemble(job.library, job.kind.name, context, planned)
+    assembly = assemble(job.library, job.kind.name, context, planned, quoted)
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
@@ -95,8 +101,10 @@ def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
         raise
     # A clause or template may say something else on another date (a policy "expired"): compare the text.
     printed_hash = manifest_hash(manifest)
+    # Dates the inputs already cover are left out too, so one equal to the date of issue cannot hide it.
+    dated = [longdate(context["document"]["next_review"])] + ([longdate(in_force["date"])] if in_force else [])
     content = content_sha256(data, [document_id, printed_hash, printed_hash[:16], longdate(job.as_of),
-                                    job.as_of.isoformat()])
+                                    job.as_of.isoformat(), *dated])
     standing = compare(job.standing.get(customer_id), manifest, content, job.options, job.workspace.root,
                        job.reissue)
     if standing.unchanged:
@@ -127,7 +135,7 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
 
 
 # The fields of the context's `document` that differ with every issue of the same document.
-PER_ISSUE = ("id", "date")
+PER_ISSUE = ("id", "date", "next_review")
 
 
 def issue_free(context: dict[str, Any]) -> dict[str, Any]:
@@ -224,8 +232,36 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
         check_conditions(library, approvals, kind_name)  # no unapproved condition runs to place a clause
         check_recorded(workspace, library, approvals, evaluated_clauses(library, kind_name))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
+    as_of = as_of or dt.date.today()
+    if kind_name == "agreement":
+        raise_all([error for customer in customers for error in passed_deadlines(customer, as_of)])
+    if kind_name == "risk-letter":
+        raise_all([error for customer in customers for error in undated_recommendations(customer, as_of)])
+    agreements = agreements_in_force(workspace, customers, kind, draft) if kind.quotes_agreement else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, approvals)
+               as_of, draft, approvals, agreements=agreements)
+
+
+def agreements_in_force(workspace: Workspace, customers: list[Customer], kind: DocumentKind,
+                        draft: bool) -> dict[str, dict[str, Any]]:
+    """Each customer's latest agreement issued for signature (not a draft), from the register: what a
+    letter cites and the only clauses it may quote. A letter for a customer without one is refused (a
+    draft states plainly that no agreement has been issued)."""
+    latest = standing_documents(workspace.path("register"), "agreement", draft=False)
+    found, errors = {}, []
+    for customer in customers:
+        entry = latest.get(customer.id)
+        if entry is not None:
+            found[customer.id] = {
+                "id": entry.document_id, "date": dt.date.fromisoformat(entry.payload["as_of"]),
+                "clauses": {c["id"]: (c["sha256"], c["section"]) for c in entry.payload["clauses"]}}
+        elif not draft:
+            errors.append(InputError(
+                f"{customer.id}: no agreement has been issued to this customer, and a {kind.title} cites "
+                f"and quotes the agreement in force; generate it first (mspdocs generate agreement "
+                f"{customer.id})", path=customer.path))
+    raise_all(errors)
+    return found
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], batch: Batch, jobs: int = 1, pdfa: bool = False,

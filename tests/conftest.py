@@ -22,6 +22,9 @@ TEST_MSP = {
     "75 Commercial Street, Suite 300": "9 Wharf Street",
     "Dana Whitcomb": "Robin Vale",
     "dana.whitcomb@harborlight.example": "robin.vale@lakeside-it.example",
+    "Phone: +1 207 555 0100": "Phone: +1 207 555 0177",
+    "Email: support@harborlight.example": "Email: support@lakeside-it.example",
+    "Portal: support.harborlight.example": "Portal: support.lakeside-it.example",
 }
 
 
@@ -64,8 +67,31 @@ def write_customer(workspace: Path, text: str, name: str | None = None) -> Path:
     return path
 
 
+def catalog_ids() -> list[str]:
+    """The ids of the built-in catalog's services, in catalog order."""
+    from mspdocs.workspace.catalog import load_catalog
+    from mspdocs.workspace.folder import defaults_root
+
+    return list(load_catalog(defaults_root() / "catalog.yaml").services)
+
+
+def classify(subscribed=("helpdesk", "patching"), declined=("edr",), excluded=None,
+             recommended_on: str = "2025-12-01") -> dict:
+    """A `services` section with every catalog service classified: the ones not named are excluded.
+
+    Declined services may be given as ids (recommended on `recommended_on`) or as full mappings.
+    """
+    declined = [item if isinstance(item, dict) else {"id": item, "recommended_on": recommended_on}
+                for item in declined]
+    named = set(subscribed) | {item["id"] for item in declined}
+    if excluded is None:
+        excluded = [sid for sid in catalog_ids() if sid not in named]
+    return {"subscribed": list(subscribed), "declined": declined, "excluded": list(excluded)}
+
+
 def customer_record(id: str = "tiny-co", legal_name: str = "Tiny Co, LLC", signatory: str = "Pat Doe") -> dict:
-    """A small valid customer record (a declined service, an exclusion, current insurance)."""
+    """A small valid customer record: every service classified (a declined one, exclusions), priced and
+    dated; current insurance."""
     return {
         "id": id,
         "legal_name": legal_name,
@@ -73,10 +99,12 @@ def customer_record(id: str = "tiny-co", legal_name: str = "Tiny Co, LLC", signa
                     "country": "US"},
         "industry": "dental",
         "signatory": {"name": signatory, "title": "Owner", "email": "owner@example.com"},
-        "agreement": {"effective": "2026-01-01", "term_months": "12", "monthly_fee": "1000.00",
+        "agreement": {"effective": "2026-01-01", "term_months": "24", "monthly_fee": "1000.00",
                       "currency": "USD", "governing_law": "Maine"},
-        "services": {"subscribed": ["helpdesk", "patching"], "declined": ["edr"],
-                     "excluded": ["onsite-hardware-repair"]},
+        # 10 users x $95.00 help desk + 5 workstations x $10.00 (negotiated) patching = $1,000.00
+        "covered": {"workstations": "5", "servers": "1", "network_devices": "2", "users": "10",
+                    "locations": [{"name": "Main office", "address": "1 Main St, Portland, ME 04101"}]},
+        "services": {**classify(), "prices": {"patching": "10.00"}},
         "insurance": {"carrier": "Coalition", "policy_number": "C-1", "limit": "1000000",
                       "expires": "2027-03-31", "proof_on_file": "true"},
     }

@@ -66,9 +66,9 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
     same_version = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel")
     assert same_version.exit_code == 2
-    assert ("the text changed since version 1 was approved; raise `version` in clauses/scope.exclusions.md "
+    assert ("the text changed since version 2 was approved; raise `version` in clauses/scope.exclusions.md "
             "before approving") in same_version.output
-    _edit(workspace, "scope.exclusions", "version: 1", "version: 2")
+    _edit(workspace, "scope.exclusions", "version: 2", "version: 3")
     approved = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel",
                     "--reason", "Plainer word")
     assert approved.exit_code == 0, approved.output
@@ -194,12 +194,12 @@ def test_changed_text_under_the_approved_version_is_refused(runner, workspace):
     _edit(workspace, "fees.payment", "title: ", "title: Paying ")
     refused = _run(runner, workspace, "clauses", "approve", "fees.payment", "scope.services", "--by", "Counsel")
     assert refused.exit_code == 2
-    assert "fees.payment.md:6: version: the text changed since version 1 was approved; raise `version` in " \
+    assert "fees.payment.md:6: version: the text changed since version 2 was approved; raise `version` in " \
            "clauses/fees.payment.md before approving" in refused.output
     assert lock.read_bytes() == before
-    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    _edit(workspace, "fees.payment", "version: 2", "version: 3")
     approved = _run(runner, workspace, "clauses", "approve", "fees.payment", "--by", "Counsel")
-    assert approved.exit_code == 0 and "approved fees.payment version 2" in approved.output
+    assert approved.exit_code == 0 and "approved fees.payment version 3" in approved.output
 
 
 def test_retiring_a_clause_in_use_is_refused(runner, workspace):
@@ -279,12 +279,14 @@ def test_an_alternate_whose_condition_changed_is_refused(runner, workspace):
 
 
 def test_a_deleted_approved_clause_is_refused_until_retired(runner, workspace):
+    assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0  # in force
+    issued = sorted(p for p in (workspace / "output").rglob("*") if p.is_file())
     (workspace / "clauses" / "liability.exclusions.md").unlink()
     result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
     assert result.exit_code == 1
     assert "approved clause 'liability.exclusions' was deleted from the library" in result.output
     assert "liability.exclusions.md" in result.output
-    assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
+    assert sorted(p for p in (workspace / "output").rglob("*") if p.is_file()) == issued
     # Other document kinds never carried it.
     assert _run(runner, workspace, "generate", "risk-letter", "pinecrest-law").exit_code == 0
     draft = _run(runner, workspace, "generate", "agreement", "pinecrest-law", "--draft")
@@ -343,7 +345,7 @@ def test_new_clauses_of_other_kinds_do_not_block_and_unapproved_conditions_never
 
 def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
     _edit(workspace, "scope.third-party", "status: approved", "status: retired")
-    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    _edit(workspace, "fees.payment", "version: 2", "version: 3")
     approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
     assert approved.exit_code == 0, approved.output
     assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]

@@ -66,6 +66,7 @@ def test_reissue_forces_a_new_document(runner, workspace):
 
 def test_a_document_that_says_something_else_on_a_later_date_is_issued_anew(runner, workspace):
     # pinecrest-law's policy expires 2026-12-31: after that the notice says it has expired
+    _generate(runner, workspace, "agreement", "pinecrest-law")  # the notice cites the agreement in force
     [before] = _generate(runner, workspace, "insurance-notice", "pinecrest-law")
     same = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "pinecrest-law",
                                "--as-of", "2026-12-30", "--format", "json"])

@@ -22,7 +22,7 @@ def test_list_shows_every_customer(runner, workspace):
 def test_check_passes_and_fails_with_location(runner, workspace):
     ok = runner.invoke(cli, ["-w", str(workspace), "customers", "check"])
     assert ok.exit_code == 0 and "valid" in ok.output
-    write_customer(workspace, customer_yaml().replace("term_months: '12'", "term_months: -3"))
+    write_customer(workspace, customer_yaml().replace("term_months: '24'", "term_months: -3"))
     bad = runner.invoke(cli, ["-w", str(workspace), "customers", "check", "tiny-co"])
     assert bad.exit_code == 2
     assert "tiny-co.yaml:" in bad.output

@@ -112,8 +112,9 @@ def test_a_full_stop_in_the_next_word_run_is_not_repeated_either(runner, workspa
     record = customer_record(legal_name="Harbor Dental, P.A.")
     del record["insurance"]  # the notice then says no policy is "held by Harbor Dental, P.A."
     write_customer(workspace, yaml.safe_dump(record, sort_keys=False))
-    result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "tiny-co",
-                                 "--as-of", AS_OF.isoformat()])
+    for kind in ("agreement", "insurance-notice"):  # the notice cites the agreement in force
+        result = runner.invoke(cli, ["-w", str(workspace), "generate", kind, "tiny-co",
+                                     "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
     [path] = (workspace / "output" / "tiny-co").glob("insurance-notice-*.docx")
     text = _text(path)

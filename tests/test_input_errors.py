@@ -31,7 +31,7 @@ BAD_INPUTS = [
      "agreement.effective", "not a date"),
     ("unknown service", lambda t: _replace(t, "- patching", "- patchin"), "services.subscribed",
      "unknown service id 'patchin'"),
-    ("subscribed and declined", lambda t: _replace(t, "declined:\n  - edr", "declined:\n  - helpdesk"),
+    ("subscribed and declined", lambda t: _replace(t, "declined:\n  - id: edr", "declined:\n  - id: helpdesk"),
      "services.declined", "both subscribed and declined"),
     ("missing field", lambda t: _replace(t, "legal_name: Tiny Co, LLC\n", ""), "legal_name",
      "required field is missing"),
@@ -87,7 +87,7 @@ def test_yaml_1_1_traps_stay_strings(runner, workspace):
 
 def test_every_bad_file_is_reported_in_one_run(runner, workspace):
     write_customer(workspace, _replace(customer_yaml(id="bad-one"), "- patching", "- nope"))
-    write_customer(workspace, _replace(customer_yaml(id="bad-two"), "term_months: '12'", "term_months: twelve"))
+    write_customer(workspace, _replace(customer_yaml(id="bad-two"), "term_months: '24'", "term_months: twelve"))
     result = _generate(runner, workspace, "--all")
     assert result.exit_code == 2
     assert "bad-one.yaml" in result.output and "bad-two.yaml" in result.output

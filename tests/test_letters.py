@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from conftest import AS_OF, customer_record, write_customer
+from conftest import AS_OF, classify, customer_record, write_customer
 
 from mspdocs.cli import cli
 from mspdocs.render.gate import document_texts
 
 
-def _write(workspace: Path, **changes) -> str:
+def _write(workspace: Path, services: dict | None = None, **changes) -> str:
+    """tiny-co with `changes`; `services` names lists whose other catalog services are excluded, and the
+    fee is left to the priced total."""
     record = customer_record()
+    if services is not None:
+        record["services"] = {**classify(**services), "prices": record["services"]["prices"]}
+        record["agreement"].pop("monthly_fee")
     for key, value in changes.items():
         if value is None:
             record.pop(key)
@@ -24,8 +29,15 @@ def _write(workspace: Path, **changes) -> str:
     return record["id"]
 
 
-def _generate(runner, workspace: Path, *args: str):
-    return runner.invoke(cli, ["-w", str(workspace), "generate", *args, "--as-of", AS_OF.isoformat()])
+def _generate(runner, workspace: Path, kind: str, *args: str):
+    """Generate `kind`; a letter quotes the customer's agreement, which is issued first."""
+    if kind in ("risk-letter", "insurance-notice"):
+        customers = [a for a in args if not a.startswith("-")][:1] or []
+        if customers or "--all" in args:
+            agreement = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", *(customers or ["--all"]),
+                                            "--as-of", AS_OF.isoformat()])
+            assert agreement.exit_code in (0, 2), agreement.output
+    return runner.invoke(cli, ["-w", str(workspace), "generate", kind, *args, "--as-of", AS_OF.isoformat()])
 
 
 def _text(workspace: Path, customer: str, kind: str) -> str:
@@ -34,8 +46,7 @@ def _text(workspace: Path, customer: str, kind: str) -> str:
 
 
 def test_risk_letter_lists_each_declined_service_with_its_risk_and_insurer_control(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "dark-web-monitoring"],
-                                "excluded": []})
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "dark-web-monitoring"]})
     result = _generate(runner, workspace, "risk-letter", "tiny-co")
     assert result.exit_code == 0, result.output
     text = _text(workspace, "tiny-co", "risk-letter")
@@ -43,7 +54,7 @@ def test_risk_letter_lists_each_declined_service_with_its_risk_and_insurer_contr
     assert "Endpoint Detection and Response" in text and "Dark Web Credential Monitoring" in text
     assert "Ransomware that evades signature anti-virus" in text
     assert "Endpoint detection and response" in text  # the insurer control EDR satisfies
-    assert "January 1, 2026" in text  # recommended on: the agreement's effective date by default
+    assert "December 1, 2025" in text  # recommended on, as recorded
     assert ("I, Pat Doe, Owner of Tiny Co, LLC, acknowledge that Lakeside IT recommended each service"
             in text)
     assert "Tiny Co, LLC keeps the risks described above." in text
@@ -53,14 +64,13 @@ def test_risk_letter_lists_each_declined_service_with_its_risk_and_insurer_contr
 
 
 def test_risk_letter_uses_the_recommendation_date_when_recorded(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr"], "excluded": [],
-                                "recommended_on": "2026-05-04"})
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr"], "recommended_on": "2026-05-04"})
     assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0
     assert "May 4, 2026" in _text(workspace, "tiny-co", "risk-letter")
 
 
 def test_risk_letter_can_be_limited_to_named_services(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "mfa"], "excluded": []})
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": ["edr", "mfa"]})
     result = _generate(runner, workspace, "risk-letter", "tiny-co", "--service", "mfa")
     assert result.exit_code == 0, result.output
     text = _text(workspace, "tiny-co", "risk-letter")
@@ -73,21 +83,21 @@ def test_risk_letter_refuses_a_service_the_customer_did_not_decline(runner, work
     result = _generate(runner, workspace, "risk-letter", "tiny-co", "--service", "helpdesk")
     assert result.exit_code == 2
     assert "tiny-co has not declined helpdesk" in result.output
-    assert not (workspace / "output" / "tiny-co").exists()
+    assert not list((workspace / "output" / "tiny-co").glob("risk-letter-*"))
 
 
 def test_risk_letter_for_a_customer_who_declined_nothing_fails_clearly(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk"], "declined": [], "excluded": []})
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": []})
     result = _generate(runner, workspace, "risk-letter", "tiny-co")
     assert result.exit_code == 2
     assert "tiny-co declined no services; there is nothing to acknowledge" in result.output
 
 
 def test_risk_letters_for_all_skip_customers_who_declined_nothing(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk"], "declined": [], "excluded": []})
+    _write(workspace, services={"subscribed": ["helpdesk"], "declined": []})
     result = _generate(runner, workspace, "risk-letter", "--all")
     assert result.exit_code == 0, result.output
-    assert not (workspace / "output" / "tiny-co").exists()
+    assert not list((workspace / "output" / "tiny-co").glob("risk-letter-*"))
     assert list((workspace / "output" / "bright-harbor-dental").glob("risk-letter-*.docx"))
 
 
@@ -101,7 +111,7 @@ def test_insurance_notice_shows_the_policy_on_file_and_that_nothing_is_missing(r
     _write(workspace, services={"subscribed": ["helpdesk", "patching", "edr", "mfa", "backup",
                                                "email-filtering", "security-awareness",
                                                "vulnerability-scanning", "siem-soc"],
-                                "declined": [], "excluded": []})
+                                "declined": []})
     result = _generate(runner, workspace, "insurance-notice", "tiny-co")
     assert result.exit_code == 0, result.output
     text = _text(workspace, "tiny-co", "insurance-notice")
@@ -134,7 +144,7 @@ def test_insurance_notice_without_a_policy(runner, workspace):
 
 
 def test_risk_letters_for_all_say_whom_they_skip(runner, workspace):
-    result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "--all"])
+    result = _generate(runner, workspace, "risk-letter", "--all")
     assert result.exit_code == 0, result.output
     assert "skipped cascade-family-medicine: declined no services" in result.output
 

@@ -94,6 +94,8 @@ def test_the_pdf_carries_its_document_id_and_manifest_hash(batch):
 
 @needs_soffice
 def test_pdfa_makes_an_archival_pdf(runner, workspace):
+    agreement = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert agreement.exit_code == 0, agreement.output  # the notice cites it
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "pinecrest-law",
                                  "--pdfa", "--as-of", AS_OF.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -169,6 +171,7 @@ def test_sign_implies_pdf_and_needs_the_msp_certificate(runner, workspace):
 
 @needs_soffice
 def test_asking_for_a_pdf_the_current_document_lacks_issues_it_anew(workspace):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)  # the notice cites it
     [plain] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
     assert plain.pdf_path is None
     [with_pdf] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, pdf=True)

@@ -35,7 +35,9 @@ def test_a_half_edited_profile_is_still_refused_for_what_is_left(runner, tmp_pat
     profile = workspace / "mspdocs.toml"
     text = profile.read_text(encoding="utf-8")
     for sample in ('"Harborlight IT Services, LLC"', '"Harborlight IT"', '"+1 207 555 0100"',
-                   '"75 Commercial Street, Suite 300"', '"Dana Whitcomb"', '"dana.whitcomb@harborlight.example"'):
+                   '"75 Commercial Street, Suite 300"', '"Dana Whitcomb"', '"dana.whitcomb@harborlight.example"',
+                   '"Phone: +1 207 555 0100"', '"Email: support@harborlight.example"',
+                   '"Portal: support.harborlight.example"'):
         text = text.replace(sample, '"Own Value"' if "@" not in sample else '"me@own.example"')
     profile.write_text(text, encoding="utf-8")
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "pinecrest-law"])
@@ -56,5 +58,15 @@ def test_drafts_and_the_clause_book_may_use_the_sample_profile(runner, tmp_path)
 
 
 def test_the_test_workspaces_describe_their_own_msp(runner, workspace):
+    assert runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"]).exit_code == 0
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "pinecrest-law"])
     assert result.exit_code == 0, result.output
+
+
+def test_support_channels_left_as_the_samples_are_refused(runner, workspace):
+    profile = workspace / "mspdocs.toml"
+    profile.write_text(profile.read_text().replace("support@lakeside-it.example", "support@harborlight.example"))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
+    assert result.exit_code == 2
+    assert "support.channels: still the built-in sample MSP's ('Email: support@harborlight.example')" \
+        in result.output

@@ -22,7 +22,7 @@ from mspdocs.workspace.folder import init_workspace
 
 TODAY = dt.date.today()
 ENVELOPE = "1B2C3D4E-1111-2222-3333-444455556666"
-FEE, FORGED_FEE = "1,890.50", "1,390.50"  # muller-obrien's monthly fee in the fee table, and a forged one
+FEE, FORGED_FEE = "1,153.00", "1,753.00"  # muller-obrien's monthly fee in the fee table, and a forged one
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
                                 reason="LibreOffice is not installed")
 

@@ -61,7 +61,7 @@ def letters(tmp_path_factory):
     """A risk letter, an agreement and an insurance notice PDF of one customer."""
     workspace = write_msp_profile(init_workspace(tmp_path_factory.mktemp("sig") / "ws", examples=True))
     return {kind: generate(kind, ["muller-obrien"], workspace=workspace, as_of=AS_OF, pdf=True)[0]
-            for kind in ("risk-letter", "agreement", "insurance-notice")}
+            for kind in ("agreement", "risk-letter", "insurance-notice")}  # letters cite the agreement
 
 
 @needs_soffice
@@ -104,6 +104,7 @@ def test_the_msp_countersigns_and_the_customer_field_stays_empty(runner, tmp_pat
 
     workspace, root_pem = _signing_workspace(tmp_path)
     monkeypatch.delenv("TEST_P12", raising=False)
+    generate("agreement", ["muller-obrien"], workspace=workspace, as_of=AS_OF)  # the letter cites it
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "muller-obrien", "--pdf",
                                  "--sign", "--as-of", AS_OF.isoformat(), "--format", "json"],
                            input=PASSWORD + "\n")
@@ -132,6 +133,9 @@ def test_a_countersigned_pdfa_stays_pdfa(runner, tmp_path, monkeypatch):
 
     workspace, _ = _signing_workspace(tmp_path)
     monkeypatch.setenv("TEST_P12", PASSWORD)
+    agreement = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "muller-obrien",
+                                    "--as-of", AS_OF.isoformat()])  # the letter quotes the agreement in force
+    assert agreement.exit_code == 0, agreement.output
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "muller-obrien", "--pdfa",
                                  "--sign", "--as-of", AS_OF.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -186,6 +190,7 @@ def test_the_password_comes_from_the_named_environment_variable(monkeypatch):
 
 
 def test_signing_applies_to_agreements_and_risk_letters(runner, workspace):
+    generate("agreement", ["muller-obrien"], workspace=workspace, as_of=AS_OF)  # the notice cites it
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "muller-obrien",
                                  "--pdf", "--sign"])
     assert result.exit_code == 2

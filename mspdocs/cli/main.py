@@ -162,7 +162,7 @@ def customers() -> None:
 @format_option
 @click.pass_context
 def customers_list(ctx: click.Context, output_format: str) -> None:
-    """List every customer with its service counts and insurance expiry.
+    """List every customer with its service counts, devices, users, monthly fee and insurance expiry.
 
     \b
     Example:
@@ -172,7 +172,7 @@ def customers_list(ctx: click.Context, output_format: str) -> None:
 
     rows = list_customers(workspace_of(ctx))
     emit(output_format, rows, table(rows, ["id", "legal_name", "subscribed", "declined", "excluded",
-                                           "insurance_expires"]))
+                                           "devices", "users", "monthly_fee", "insurance_expires"]))
 
 
 @customers.command("check")

@@ -44,19 +44,28 @@ class Finding:
 
 def sample_customer(workspace: Workspace, catalog: Catalog):
     """A customer with every optional field present: the schema of what clauses may use."""
+    ids = list(catalog.services)
     raw = {
         "id": "sample", "legal_name": "Sample", "industry": "sample", "account_manager": "A", "notes": "N",
         "address": {"street": "S", "city": "C", "region": "R", "postal_code": "P", "country": "US"},
         "signatory": {"name": "N", "title": "T", "email": "n@example.com"},
-        "agreement": {"effective": "2026-01-01", "term_months": "12", "monthly_fee": "1", "currency": "USD",
+        "agreement": {"effective": "2026-01-01", "term_months": "12", "currency": "USD",
                       "governing_law": "G", "renewal_months": "12", "payment_terms_days": "30",
                       "notice_days": "30", "insurance_required": "true", "liability_cap_amount": "1"},
-        "services": {"subscribed": list(catalog.services)},
+        "covered": {"workstations": "1", "servers": "1", "network_devices": "1", "users": "1",
+                    "locations": [{"name": "L", "address": "A"}]},
+        "services": {"subscribed": ids[:-1], "prices": {ids[0]: "1"},
+                     "declined": [{"id": ids[-1], "recommended_on": "2026-01-01", "reason": "R",
+                                   "compensating_controls": "C"}]},
+        "service_levels": {"P1": {"response": "R"}}, "backup": {"retention": "R"},
         "insurance": {"carrier": "C", "policy_number": "P", "limit": "1", "expires": "2027-01-01",
                       "proof_on_file": "true"},
         "qbr": {"cadence_days": "90"},
     }
-    return parse_customer(raw, Path("sample.yaml"), workspace, catalog)
+    customer = parse_customer(raw, Path("sample.yaml"), workspace, catalog)
+    # An inventory is a file of its own; the schema only needs to know the names it brings.
+    customer.data["covered"]["inventory"] = {"file": "inventory.csv", "devices": []}
+    return customer
 
 
 def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
@@ -66,7 +75,8 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
     contexts = {}
     for name, kind in KINDS.items():
         context = dict(environment().globals, ref=lambda clause_id: clause_id)
-        context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False))
+        context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False,
+                                    {"id": "AGR-ID", "date": dt.date.today()}))
         contexts[name] = context
     return contexts
 

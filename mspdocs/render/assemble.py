@@ -146,35 +146,55 @@ def render_body(clause: Clause, context: dict[str, Any]) -> str:
                           line=_template_line(exc, clause), clause=clause.id) from None
 
 
-def make_ref(placed: list[PlacedClause]):
+def make_ref(placed: list[PlacedClause], quoted: dict[str, tuple[str, str]] | None = None):
+    """`ref(id)`: the section of a clause in this document, or in the agreement a letter quotes."""
     numbers = {item.clause.id: item.number for item in placed}
+    suffix = ""
+    if quoted is not None:
+        numbers, suffix = {cid: section for cid, (_, section) in quoted.items()}, " of the Agreement"
 
     def ref(clause_id: str) -> str:
         if clause_id not in numbers:
             raise RenderError(f"refers to clause '{clause_id}', which is not part of this document")
-        return f"Section {numbers[clause_id]}"
+        return f"Section {numbers[clause_id]}{suffix}"
 
     return ref
+
+
+def in_agreement(clauses: list[Clause], quoted: dict[str, tuple[str, str]]) -> list[Clause]:
+    """Of the agreement's clauses, only those the customer's agreement carries with this very text: a
+    letter never quotes a clause that is not in that agreement. The letter's own clauses stay."""
+    return [clause for clause in clauses if "agreement" not in clause.documents
+            or quoted.get(clause.id, ("", ""))[0] == clause.text_hash]
 
 
 # Letters and notices read as letters: their clause headings carry no section numbers.
 NUMBERED_KINDS = frozenset({"agreement"})
 
 
-def plan(library: Library, kind: str, context: dict[str, Any]) -> list[PlacedClause]:
-    """The clauses of one document, chosen (conditions decided) and numbered; no body is rendered yet."""
-    return number_clauses(select_clauses(library, kind, context))
+def plan(library: Library, kind: str, context: dict[str, Any],
+         quoted: dict[str, tuple[str, str]] | None = None) -> list[PlacedClause]:
+    """The clauses of one document, chosen (conditions decided) and numbered; no body is rendered yet.
+
+    `quoted` (clause id -> text hash and section) is the agreement a letter quotes: only its clauses
+    appear, each titled with its section there.
+    """
+    chosen = select_clauses(library, kind, context)
+    if quoted is not None:
+        chosen = in_agreement(chosen, quoted)
+    return number_clauses(chosen)
 
 
 def assemble(library: Library, kind: str, context: dict[str, Any],
-             placed: list[PlacedClause] | None = None) -> Assembly:
+             placed: list[PlacedClause] | None = None,
+             quoted: dict[str, tuple[str, str]] | None = None) -> Assembly:
     """Select, number and render the clauses of one document into WordprocessingML paragraphs.
 
-    `placed`, when given, is the plan already made (and checked) for this context.
+    `placed`, when given, is the plan already made (and checked) for this context; `quoted` as for `plan`.
     """
-    placed = plan(library, kind, context) if placed is None else placed
+    placed = plan(library, kind, context, quoted) if placed is None else placed
     numbered = kind in NUMBERED_KINDS
-    render_context = dict(context, ref=make_ref(placed))
+    render_context = dict(context, ref=make_ref(placed, quoted))
     parts, text, previous = [], [], None
     for item in placed:
         section = item.number.split(".")[0]
@@ -185,10 +205,13 @@ def assemble(library: Library, kind: str, context: dict[str, Any],
                          else wordml.paragraph("Heading1", wordml.run(title), keep_next=True))
             text.append(f"{section}. {title}" if numbered else title)
         blocks = wordml.parse_blocks(render_body(item.clause, render_context))
-        parts.append(wordml.heading("Heading2", item.number, item.clause.title) if numbered
-                     else wordml.paragraph("Heading2", wordml.run(item.clause.title), keep_next=True))
+        title = item.clause.title
+        if quoted is not None and item.clause.id in quoted:
+            title += f" (Agreement, Section {quoted[item.clause.id][1]})"
+        parts.append(wordml.heading("Heading2", item.number, title) if numbered
+                     else wordml.paragraph("Heading2", wordml.run(title), keep_next=True))
         parts.append(wordml.blocks_xml(blocks))
-        label = f"{item.number} {item.clause.title}" if numbered else item.clause.title
+        label = f"{item.number} {title}" if numbered else title
         text.append(f"{label}\n{wordml.plain_text(blocks)}")
     return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text),
                     deciding=tuple(deciding_clauses(library, kind)))

@@ -84,9 +84,11 @@ def longdate(value: dt.date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def format_money(amount: Decimal | int, currency: str) -> str:
+def format_money(amount: Decimal | int, currency: str, cents: bool = False) -> str:
+    """`$4,250`, `$3.50`; with `cents` always two decimals (prices in a table line up)."""
     amount = Decimal(amount)
-    places = 0 if amount == amount.to_integral_value() and amount.as_tuple().exponent >= 0 else 2
+    whole = amount == amount.to_integral_value() and amount.as_tuple().exponent >= 0
+    places = 0 if whole and not cents else 2
     number = f"{amount:,.{places}f}"
     symbol = _CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{currency} {number}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from ..errors import InputError, raise_all
 from ..workspace.catalog import Catalog
 from ..workspace.customers import Customer
 from ..workspace.folder import Workspace
+from ..workspace.pricing import unit_label
 from .environment import format_money, longdate
 
 
@@ -48,26 +50,49 @@ def select_services(kind: str, customers: list[Customer], services: list[str] | 
     return chosen
 
 
+def undated_recommendations(customer: Customer, issued: dt.date) -> list[InputError]:
+    """A letter dated `issued` cannot say a service was recommended on a later day."""
+    return [InputError(f"{customer.id}: {service_id} is recorded as recommended on "
+                       f"{longdate(customer.declined[service_id]['recommended_on'])}, after the letter's date "
+                       f"{longdate(issued)}", path=customer.path, field="services.declined")
+            for service_id in customer.services["declined"]
+            if customer.declined[service_id]["recommended_on"] > issued]
+
+
 def _controls(catalog: Catalog, service_id: str) -> list[str]:
     return [catalog.insurer_controls[control] for control in catalog[service_id].insurer_controls]
 
 
-def risk_letter_context(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
-    """One row per declined service: when it was recommended, the risk kept, the insurer control lost."""
-    recommended = customer.data.get("recommended_on") or customer.data["agreement"]["effective"]
+def risk_letter_context(customer: Customer, catalog: Catalog, workspace: Workspace,
+                        as_of: dt.date) -> dict[str, Any]:
+    """One row per declined service: when it was recommended, its price, the risk kept, and the
+    customer's reason and compensating controls as recorded."""
+    currency = customer.data["agreement"]["currency"]
     rows, insurer_rows = [], []
     for service_id in customer.services["declined"]:
         service = catalog[service_id]
-        controls = _controls(catalog, service_id)
-        rows.append({"service": service.name, "recommended_on": longdate(recommended),
+        facts = customer.declined[service_id]
+        rows.append({"service": service.name, "recommended_on": longdate(facts["recommended_on"]),
+                     "price": _price_text(customer.prices[service_id], currency),
                      "risk": service.risk_if_declined,
-                     "insurer": "; ".join(controls) if controls else "none"})
-        for control in controls:
+                     "reason": facts.get("reason", "No reason given"),
+                     "controls": facts.get("compensating_controls", "No compensating controls stated")})
+        for control in _controls(catalog, service_id):
             insurer_rows.append({"service": service.name, "control": control})
     return {"declined_rows": rows, "insurer_rows": insurer_rows}
 
 
-def insurance_notice_context(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
+def _price_text(line: dict[str, Any], currency: str) -> str:
+    """`$288.00 per month (32 workstations at $9.00)`."""
+    monthly = format_money(line["amount"], currency, cents=True)
+    if line["unit"] == "flat":
+        return f"{monthly} per month"
+    each = format_money(line["unit_price"], currency, cents=True)
+    return f"{monthly} per month ({line['quantity']} {unit_label(line['unit'], line['quantity'])} at {each})"
+
+
+def insurance_notice_context(customer: Customer, catalog: Catalog, workspace: Workspace,
+                             as_of: dt.date) -> dict[str, Any]:
     """What is on file, what is missing (apart from expiry, which depends on the date) and which insurer
     controls the customer's subscribed services leave open."""
     msp = workspace.profile.msp

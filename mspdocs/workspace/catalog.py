@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,10 @@ from .yamlfile import read_yaml
 
 SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 SERVICE_CATEGORIES = ("baseline", "advanced-security", "compliance", "onsite")
+# What one unit of a service's price is counted in; the quantity comes from the customer's `covered`.
+PRICING_UNITS = ("workstation", "server", "user", "location", "flat")
+# The backup commitments Schedule A states for a backup service, each a short phrase.
+BACKUP_TERMS = ("scope", "frequency", "retention", "offline_copy", "restore_test", "rpo", "rto")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,15 @@ class Service:
     risk_if_declined: str
     insurer_controls: tuple[str, ...]
     delivers: tuple[str, ...]
+    unit: str
+    list_price: Decimal
+    backup: dict[str, str] | None = None
+
+    @property
+    def security(self) -> bool:
+        """A security service: whoever goes without it keeps a security risk (advanced security, or a
+        control insurers require)."""
+        return self.category == "advanced-security" or bool(self.insurer_controls)
 
     def to_context(self) -> dict[str, Any]:
         return {
@@ -34,6 +48,8 @@ class Service:
             "risk_if_declined": self.risk_if_declined,
             "insurer_controls": list(self.insurer_controls),
             "delivers": list(self.delivers),
+            "security": self.security,
+            "pricing": {"unit": self.unit, "list_price": self.list_price},
         }
 
 
@@ -52,7 +68,7 @@ class Catalog:
 
 def _service(fields: Fields, controls: dict[str, str]) -> Service:
     fields.reject_unknown({"id", "name", "category", "description", "risk_if_declined",
-                           "insurer_controls", "delivers"})
+                           "insurer_controls", "delivers", "pricing", "backup"})
     service_id = fields.text("id")
     if service_id is not None and not SERVICE_ID.fullmatch(service_id):
         fields.report("id", f"'{service_id}' is not a service id (lowercase letters, digits, hyphens)")
@@ -72,7 +88,26 @@ def _service(fields: Fields, controls: dict[str, str]) -> Service:
         risk_if_declined=fields.text("risk_if_declined"),
         insurer_controls=tuple(control for control, _ in insurer),
         delivers=tuple(item for item, _ in fields.text_list("delivers")),
+        **_pricing(fields.section("pricing")),
+        backup=backup_terms(fields.section("backup", required=False), required=True),
     )
+
+
+def _pricing(fields: Fields) -> dict[str, Any]:
+    fields.reject_unknown({"unit", "list_price"})
+    unit = fields.text("unit")
+    if unit not in PRICING_UNITS:
+        raise fields.error("unit", f"'{unit}' is not a pricing unit (one of {', '.join(PRICING_UNITS)})")
+    return {"unit": unit, "list_price": fields.amount("list_price", minimum=0)}
+
+
+def backup_terms(fields: Fields | None, required: bool) -> dict[str, str] | None:
+    """A service's backup commitments (every term in the catalog; any of them in a customer's override)."""
+    if fields is None:
+        return None
+    fields.reject_unknown(set(BACKUP_TERMS))
+    terms = {key: fields.text(key, required=required) for key in BACKUP_TERMS}
+    return {key: value for key, value in terms.items() if value is not None}
 
 
 def load_catalog(path: Path) -> Catalog:

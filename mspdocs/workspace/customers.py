@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, MspdocsError, raise_all
-from .catalog import Catalog
+from .catalog import Catalog, backup_terms
+from .coverage import read_covered
 from .fields import Fields, gathering
 from .folder import MAX_DAYS, MAX_MONTHS, Workspace, term_limit
-from .yamlfile import read_yaml
+from .pricing import monthly_total, price_line
+from .support import read_service_levels
+from .yamlfile import LineList, read_yaml
 
 # A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
 CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 SERVICE_LISTS = ("subscribed", "declined", "excluded")
 RESERVED_IDS = {"clause-book"}  # folders under output/ that hold documents of no customer
-_TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "services",
-               "insurance", "qbr", "account_manager", "notes"}
+_TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "covered", "services",
+               "service_levels", "backup", "insurance", "qbr", "account_manager", "notes"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class Customer:
     path: Path
     data: dict[str, Any]
     services: dict[str, tuple[str, ...]]
+    # Per declined service: recommended_on, and the reason and compensating_controls when recorded.
+    declined: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per classified service: quantity, unit price and monthly amount for this customer.
+    prices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def legal_name(self) -> str:
@@ -44,7 +52,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     agreement = {
         "effective": fields.date("effective"),
         "term_months": fields.integer("term_months", minimum=1, maximum=MAX_MONTHS),
-        "monthly_fee": fields.amount("monthly_fee", minimum=0),
+        "monthly_fee": fields.amount("monthly_fee", required=False, minimum=0),
         "currency": currency,
         "governing_law": fields.text("governing_law"),
         "insurance_required": _or_default(fields.boolean("insurance_required", required=False),
@@ -75,17 +83,26 @@ def _insurance(fields: Fields) -> dict[str, Any]:
     return insurance
 
 
-def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    fields.reject_unknown({*SERVICE_LISTS, "recommended_on"})
+def _services(fields: Fields, catalog: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, Any]]]:
+    """The three lists, each catalog service in exactly one of them, and the facts of each declined one."""
+    if fields.has("recommended_on"):
+        raise fields.error("recommended_on", "give each declined service its own date: "
+                                             "declined: [{id: edr, recommended_on: YYYY-MM-DD}]")
+    fields.reject_unknown({*SERVICE_LISTS, "prices"})
     seen: dict[str, tuple[str, int | None]] = {}
     lists: dict[str, tuple[str, ...]] = {}
+    declined: dict[str, dict[str, Any]] = {}
+    misspelt = False
     for list_name in SERVICE_LISTS:
         ids = []
-        for service_id, line in fields.text_list(list_name):
+        entries = _declined_entries(fields) if list_name == "declined" else [
+            (service_id, line, None) for service_id, line in fields.text_list(list_name)]
+        for service_id, line, facts in entries:
             field = fields.name(list_name)
             if service_id not in catalog:
                 fields.report_error(InputError(f"unknown service id '{service_id}' (not in "
                                                f"{catalog.path.name})", path=fields.path, line=line, field=field))
+                misspelt = True
                 continue
             if service_id in seen:
                 other, other_line = seen[service_id]
@@ -95,8 +112,71 @@ def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
                 continue
             seen[service_id] = (list_name, line)
             ids.append(service_id)
+            if facts is not None:
+                declined[service_id] = facts
         lists[list_name] = tuple(ids)
-    return lists
+    unclassified = [service_id for service_id in catalog.services if service_id not in seen]
+    if unclassified and not misspelt:  # a misspelt id is the likely missing one: it is reported already
+        raise InputError(f"{fields.path.stem}: every catalog service must be subscribed, declined or excluded; "
+                         f"not classified: "
+                         f"{', '.join(unclassified)}", path=fields.path, line=fields.line, field=fields.prefix)
+    return lists, declined
+
+
+def _declined_entries(fields: Fields) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """`declined` items: {id, recommended_on, reason?, compensating_controls?}, each with its line."""
+    raw = fields.data.get("declined")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise fields.error("declined", "expected a list")
+    lines = raw.lines if isinstance(raw, LineList) else [fields.line_of("declined")] * len(raw)
+    entries = []
+    for index, (item, line) in enumerate(zip(raw, lines)):
+        prefix = f"{fields.name('declined')}[{index}]"
+        if isinstance(item, str):
+            raise InputError(f"declined service '{item.strip()}' needs the date it was recommended: write "
+                             f"{{id: {item.strip()}, recommended_on: YYYY-MM-DD}}", path=fields.path, line=line,
+                             field=prefix)
+        entry = Fields(item, fields.path, prefix, line=line)
+        entry.reject_unknown({"id", "recommended_on", "reason", "compensating_controls"})
+        facts: dict[str, Any] = {"recommended_on": entry.date("recommended_on")}
+        for optional in ("reason", "compensating_controls"):
+            if entry.has(optional):
+                facts[optional] = entry.text(optional)
+        entries.append((entry.text("id"), line, facts))
+    return entries
+
+
+def _price_overrides(fields: Fields, catalog: Catalog) -> dict[str, Decimal]:
+    prices = fields.section("prices", required=False)
+    if prices is None:
+        return {}
+    for service_id in prices.data:
+        if service_id not in catalog:
+            raise prices.error(service_id, f"unknown service id '{service_id}' (not in {catalog.path.name})")
+    return {service_id: prices.amount(service_id, minimum=0) for service_id in prices.data}
+
+
+def _pricing(top: Fields, data: dict[str, Any], lists: dict[str, tuple[str, ...]],
+             overrides: dict[str, Decimal], catalog: Catalog, workspace: Workspace) -> dict[str, dict[str, Any]]:
+    """Each classified service priced for this customer; the stated monthly fee must be their total."""
+    agreement = data["agreement"]
+    if agreement["currency"] != workspace.profile.msp["currency"]:
+        unpriced = [sid for name in ("subscribed", "declined") for sid in lists[name] if sid not in overrides]
+        if unpriced:
+            raise top.error("services", f"catalog prices are in {workspace.profile.msp['currency']}; for an "
+                                        f"agreement in {agreement['currency']} give services.prices for "
+                                        f"{', '.join(unpriced)}")
+    prices = {sid: price_line(catalog, sid, data["covered"], overrides) for ids in lists.values() for sid in ids}
+    total = monthly_total([prices[sid] for sid in lists["subscribed"]])
+    stated = agreement["monthly_fee"]
+    if stated is not None and stated != total:
+        raise top.section("agreement").error(
+            "monthly_fee", f"the monthly fee {stated} does not equal the total of the subscribed services, "
+                           f"{total} (quantity x unit price per service; see covered and services.prices)")
+    agreement["monthly_fee"] = total
+    return prices
 
 
 def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
@@ -151,13 +231,27 @@ def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog) -
     for optional in ("account_manager", "notes"):
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
-    listed = top.section("services")
-    services = _services(listed, catalog) if listed is not None else None
-    # When the MSP recommended the declined services (risk letters; the effective date when absent).
-    recommended_on = listed.date("recommended_on", required=False) if listed is not None else None
-    if recommended_on is not None:
-        data["recommended_on"] = recommended_on
-    return Customer(id=customer_id, path=path, data=data, services=services)
+    data["covered"] = read_covered(top.section("covered"), path.parent)
+    recorded = len(top.problems or [])
+    lists, declined = _services(top.section("services"), catalog)
+    prices = {}
+    if len(top.problems or []) == recorded:  # prices of misread service lists would only add noise
+        prices = _pricing(top, data, lists, _price_overrides(top.section("services"), catalog), catalog,
+                          workspace)
+    levels = top.section("service_levels", required=False)
+    data["service_levels"] = read_service_levels(levels, complete=False) if levels else {}
+    data["backup"] = _backup_overrides(top, lists, catalog)
+    return Customer(id=customer_id, path=path, data=data, services=lists, declined=declined, prices=prices)
+
+
+def _backup_overrides(top: Fields, lists: dict[str, tuple[str, ...]], catalog: Catalog) -> dict[str, str]:
+    """The customer's changes to the backup commitments of the backup services it subscribes to."""
+    fields = top.section("backup", required=False)
+    if fields is None:
+        return {}
+    if not any(catalog[sid].backup for sid in lists["subscribed"]):
+        raise top.error("backup", "backup terms are given, but the customer subscribes to no backup service")
+    return backup_terms(fields, required=False)
 
 
 def customer_files(workspace: Workspace) -> list[Path]:
@@ -201,6 +295,10 @@ def customer_summary(customer: Customer) -> dict[str, Any]:
         "subscribed": len(customer.services["subscribed"]),
         "declined": len(customer.services["declined"]),
         "excluded": len(customer.services["excluded"]),
+        "devices": sum(customer.data["covered"][key] for key in ("workstations", "servers", "network_devices")),
+        "users": customer.data["covered"]["users"],
+        "monthly_fee": f"{customer.data['agreement']['monthly_fee']:.2f}",
+        "currency": customer.data["agreement"]["currency"],
         "insurance_expires": insurance["expires"].isoformat() if insurance else None,
         "file": str(customer.path),
     }

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import InputError
 from .fields import Fields, gathering
 from .files import check_inside, confine
+from .support import read_rates, read_service_levels, read_support
 from .tomlfile import read_toml
 from .writer import current_umask
 
@@ -46,6 +47,9 @@ class Profile:
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
     limits: dict[str, int] = field(default_factory=lambda: dict(LIMIT_DEFAULTS))
     platforms: dict[str, list[str]] | None = None  # e-signature platform name -> its stamp line patterns
+    support: dict[str, Any] | None = None  # hours, time zone, channels, after-hours and emergency handling
+    service_levels: dict[str, dict[str, str]] | None = None  # P1-P4: definition, response, update, resolution
+    rates: dict[str, Any] | None = None  # hourly rates for out-of-scope work, minimum increment
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def read_profile(path: Path) -> Profile:
 
 def _profile(raw: Any, path: Path, problems: list) -> Profile:
     top = Fields(raw, path, problems=problems)
-    top.reject_unknown({"msp", "agreement", "paths", "signing", "limits", "platforms"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "limits", "platforms", "support",
+                        "service_levels", "rates"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -111,7 +116,10 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
                    signing=_signing(top.section("signing", required=False)),
                    limits=_limits(top.section("limits", required=False)),
-                   platforms=_platforms(top.section("platforms", required=False)))
+                   platforms=_platforms(top.section("platforms", required=False)),
+                   support=read_support(top.section("support")),
+                   service_levels=read_service_levels(top.section("service_levels"), complete=True),
+                   rates=read_rates(top.section("rates")))
 
 
 def _limits(fields: Fields | None) -> dict[str, int]:

@@ -53,7 +53,20 @@ def sample_identity_problems(profile_path: Path) -> list[InputError]:
                 f"still the built-in sample MSP's ('{value}'): put your own MSP's here before generating "
                 "customer documents (or generate drafts with --draft)",
                 path=profile_path, line=line, field=".".join(keys)))
-    return problems
+    return problems + _sample_channels(own, sample, profile_path)
+
+
+def _sample_channels(own, sample, profile_path: Path) -> list[InputError]:
+    """Support channels (a list) still holding the sample MSP's phone, e-mail or portal."""
+    support, sample_support = own.get("support"), sample.get("support")
+    if not isinstance(support, dict) or not isinstance(sample_support, dict):
+        return []
+    theirs = [c for c in sample_support.get("channels") or [] if isinstance(c, str)]
+    return [InputError(f"still the built-in sample MSP's ('{channel}'): put your own support channels here "
+                       "before generating customer documents (or generate drafts with --draft)",
+                       path=profile_path, line=support.lines.get("channels"), field="support.channels")
+            for channel in support.get("channels") or []
+            if isinstance(channel, str) and any(_same(channel, other) for other in theirs)]
 
 
 def refuse_sample_profile(profile_path: Path) -> None:

@@ -1,17 +1,16 @@
-"""The Master Services Agreement template: parties, assembled clauses, Schedule A (scope, fees), signatures."""
+"""The Master Services Agreement template: parties, assembled clauses, Schedule A, signatures, Exhibit A-1."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .blocks import address, final_paragraph, letterhead, loop_table, signature_table
+from .blocks import address, final_paragraph, letterhead, signature_table
 from .package import build as build_package
-from .style import DASH, DOT
+from .schedule_a import exhibit, schedule_a
+from .style import DOT
 from .wordml import p, run
 
 TITLE = "Master Services Agreement"
-SCOPE_COLS = (2880, 1440, 5040)  # 2.0in, 1.0in, 3.5in
-FEES_COLS = (7200, 2160)  # 5.0in, 1.5in
 
 
 def build(path: Path) -> Path:
@@ -24,8 +23,8 @@ def body_xml() -> list[str]:
     return [
         *letterhead(),
         p("Title", run(TITLE)),
-        p("Subtitle", run("Agreement No. ") + run("{{ document.id }}") + run(f"  {DOT}  Effective ")
-          + run("{{ customer.agreement.effective }}")),
+        p("Subtitle", run("Agreement No. ") + run("{{ document.id }}") + run(f"  {DOT}  Dated ")
+          + run("{{ document.date }}") + run(f"  {DOT}  Effective ") + run("{{ customer.agreement.effective }}")),
         # parties
         p("BodyText",
           run("This Master Services Agreement (the \u201c") + run("Agreement", **bold)
@@ -37,26 +36,11 @@ def body_xml() -> list[str]:
                           "references to this Agreement include it.")),
         # assembled clause sections (docxtpl replaces this whole paragraph)
         p("BodyText", run("{{p sections }}")),
-        *_schedule_a(),
+        *schedule_a(),
         p("Heading2", run("Signatures"), '<w:spacing w:before="360"/>'),
-        p("BodyText", run("Each party signs this Agreement by its authorized representative."),
-          "<w:keepNext/>"),
+        p("BodyText", run("Each party signs this Agreement, including Schedule A, by its authorized "
+                          "representative."), "<w:keepNext/>"),
         signature_table(),
+        *exhibit(),
         final_paragraph(),
-    ]
-
-
-def _schedule_a() -> list[str]:
-    """The Statement of Work on a new page: services by status, then fees."""
-    return [
-        p("Heading1", run(f"Schedule A {DASH} Statement of Work"), "<w:pageBreakBefore/>"),
-        p("BodyText", run("This Statement of Work lists the services Provider delivers under this Agreement "
-                          "(Included), the services outside its scope (Excluded), and the services Provider "
-                          "recommended that Customer declined (Declined), for which Customer keeps the risk.")),
-        loop_table(SCOPE_COLS, ("Service", "Status", "Notes"), ("service", "status", "notes"), "scope_rows"),
-        p("Heading2", run("Fees"), '<w:spacing w:before="240"/>'),
-        p("BodyText", run("Fees under this Statement of Work, in ") + run("{{ customer.agreement.currency }}")
-          + run(":"), "<w:keepNext/>"),
-        loop_table(FEES_COLS, ("Item", "Amount"), ("item", "amount"), "fees_rows", right_cols=(1,),
-                   keep_together=True),
     ]

@@ -91,12 +91,30 @@ def bullets(loop: str, attr: str) -> list[str]:
     ]
 
 
-def terms_heading(lead: str) -> list[str]:
-    """The "Terms that apply" section: a lead sentence, then the assembled clauses."""
+def agreement_citation() -> list[str]:
+    """The agreement in force a letter belongs to, by number and date; a draft without one says so."""
+    name = "{{ customer.legal_name }}"
     return [
+        p("BodyText", run("{%p if agreement_in_force %}")),
+        p("BodyText", run("This letter relates to our Master Services Agreement No. ")
+          + run("{{ agreement_in_force.id }}") + run(" dated ") + run("{{ agreement_in_force.date }}")
+          + run(" with ") + run(name) + run(" (the \u201cAgreement\u201d).")),
+        p("BodyText", run("{%p else %}")),
+        p("BodyText", run("No agreement between ") + run(name) + run(" and ") + run("{{ msp.name }}")
+          + run(" has been issued yet, so this draft quotes none of its terms.")),
+        p("BodyText", run("{%p endif %}")),
+    ]
+
+
+def terms_heading(lead: str) -> list[str]:
+    """The "Terms that apply" section: a lead sentence, then the clauses quoted from the agreement in force
+    (none without one)."""
+    return [
+        p("BodyText", run("{%p if agreement_in_force %}")),
         p("Heading1", run("Terms that apply")),
         p("BodyText", run(lead), "<w:keepNext/>"),
         p("BodyText", run("{{p sections }}")),
+        p("BodyText", run("{%p endif %}")),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .blocks import bullets, letter_opening, loop_table, terms_heading
+from .blocks import agreement_citation, bullets, letter_opening, loop_table, terms_heading
 from .package import build as build_package
 from .wordml import cell, p, row, run, table
 
@@ -26,6 +26,7 @@ def body_xml() -> list[str]:
                 "cover, the policy we have on file, what is missing, and the security controls that "
                 "insurers ask for which ") + run(name)
           + run(" does not have through our services.")),
+        *agreement_citation(),
         p("Heading1", run("Minimum cover")),
         p("BodyText", run("Minimum cyber-liability limit: ")
           + run("{{ msp.min_insurance_limit|money }}", bold=True) + run(". ")
@@ -60,7 +61,8 @@ def body_xml() -> list[str]:
         p("BodyText", run("Every control that insurers commonly require is provided by a service ")
           + run(name) + run(" subscribes to.")),
         p("BodyText", run("{%p endif %}")),
-        *terms_heading("The following terms of our agreement with " + name + " apply to insurance."),
+        *terms_heading("The following terms of the Agreement apply to insurance. Each is quoted as it stands "
+                       "in the Agreement, with its section there."),
         p("BodyText", run("Sincerely,"), '<w:keepNext/><w:spacing w:before="240" w:after="480"/>'),
         p("SignatureBlock", run("{{ msp.signatory.name }}", bold=True), "<w:keepNext/>"),
         p("SignatureBlock", run("{{ msp.signatory.title }}") + run(", ") + run("{{ msp.legal_name }}"),

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .blocks import bullets, final_paragraph, letter_opening, loop_table, signature_table, terms_heading
+from .blocks import (
+    agreement_citation,
+    bullets,
+    final_paragraph,
+    letter_opening,
+    loop_table,
+    signature_table,
+    terms_heading,
+)
 from .package import build as build_package
 from .wordml import p, run
 
 TITLE = "Risk Acceptance Letter"
-RISK_COLS = (2016, 1440, 3888, 2016)  # 1.4in, 1.0in, 2.7in, 1.4in
+RISK_COLS = (2016, 1440, 2016, 3888)  # service, recommended on, monthly price, risk kept
+REASON_COLS = (2016, 3672, 3672)  # service, reason given, compensating controls
 
 
 def build(path: Path) -> Path:
@@ -25,12 +34,20 @@ def body_xml() -> list[str]:
           + run(" has decided not to subscribe to them. This letter records that decision, the risks that ")
           + run(name) + run(" keeps as a result, and what ") + run(name)
           + run(" remains responsible for. Please read it, sign it and return it to us.")),
+        *agreement_citation(),
         p("Heading1", run("Declined services")),
-        p("BodyText", run("Each service below was recommended in writing, with the risk it addresses, "
-                          "and offered at our standard prices."), "<w:keepNext/>"),
-        loop_table(RISK_COLS, ("Service", "Recommended on", "Risk kept by the customer",
-                               "Insurer control affected"),
-                   ("service", "recommended_on", "risk", "insurer"), "declined_rows"),
+        p("BodyText", run("Each service below was recommended in writing on the date shown, with the risk it "
+                          "addresses, and offered at the monthly price shown."), "<w:keepNext/>"),
+        loop_table(RISK_COLS, ("Service", "Recommended on", "Monthly price", "Risk kept by the customer"),
+                   ("service", "recommended_on", "price", "risk"), "declined_rows"),
+        p("BodyText", run("The reasons ") + run(name) + run(" gave for declining, and the measures it "
+                                                           "relies on instead, as we recorded them:"),
+          '<w:keepNext/><w:spacing w:before="160"/>'),
+        loop_table(REASON_COLS, ("Service", "Reason given", "Compensating controls"),
+                   ("service", "reason", "controls"), "declined_rows"),
+        p("BodyText", run("We will offer each declined service to ") + run(name)
+          + run(" again at our next business review, no later than ") + run("{{ document.next_review }}") + run("."),
+          '<w:spacing w:before="160"/>'),
         p("Heading1", run("Cyber insurance"), '<w:spacing w:before="240"/>'),
         p("BodyText", run("{%p if insurer_rows %}")),
         p("BodyText", run("Cyber insurers commonly require the controls below before they issue or renew a "
@@ -44,7 +61,8 @@ def body_xml() -> list[str]:
                           "require. ") + run(name)
           + run(" must still describe its security controls accurately to its insurer.")),
         p("BodyText", run("{%p endif %}")),
-        *terms_heading("The following terms of our agreement with " + name + " apply to these decisions."),
+        *terms_heading("The following terms of the Agreement apply to these decisions. Each is quoted as it "
+                       "stands in the Agreement, with its section there."),
         p("Heading1", run("Acknowledgement")),
         p("BodyText",
           run("I, ") + run("{{ customer.signatory.name }}", bold=True) + run(", ")

@@ -13,7 +13,7 @@ from conftest import customer_record, customer_yaml, write_customer, write_msp_p
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mspdocs.batch import prepare, render_one
+from mspdocs.batch import generate, prepare, render_one
 from mspdocs.errors import MspdocsError
 from mspdocs.render.documents import KINDS
 from mspdocs.render.gate import document_texts
@@ -71,6 +71,7 @@ def jobs(tmp_path_factory) -> dict:
     base = dict(customer_record(), account_manager="Alex Account", notes="Plain notes.")
     write_customer(root, customer_yaml())
     workspace = open_workspace(root)
+    generate("agreement", [CUSTOMER], workspace=root, as_of=AS_OF)  # the letters quote the agreement in force
     prepared = {}
     for kind in ("agreement", "risk-letter", "insurance-notice"):
         job = prepare(workspace, kind, [CUSTOMER], AS_OF)
