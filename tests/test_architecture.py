@@ -16,7 +16,7 @@ LAYERS = [
     {"render"},
     {"evidence"},
     {"library"},
-    {"batch", "qbr", "audit"},
+    {"batch", "qbr", "audit", "delivery"},
     {"cli", "__main__"},
 ]
 

@@ -18,6 +18,8 @@ from .common import (
     workspace_of,
     workspace_option,
 )
+from .evidence import evidence
+from .qbr import qbr
 from .register import register, signed
 
 
@@ -181,7 +183,7 @@ def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
     click.echo(f"{len(rows)} customer record{'s' if len(rows) != 1 else ''} valid")
 
 
-for group in (clauses, register, signed):
+for group in (clauses, register, signed, evidence, qbr):
     cli.add_command(group)
 
 

@@ -9,8 +9,9 @@ ignore (document ids are random, so no other name collides with it). A kill befo
 a hidden `.part` file, which `verify` also reports.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
-`document.signed` (a signed copy came back and is stored under received/) and `qbr.held` (a quarterly
-business review took place). Each entry's hash covers every other column (canonical JSON) including the
+`document.signed` (a signed copy came back and is stored under received/), `qbr.held` (a quarterly
+business review took place, with its attendees and action items), `qbr.action-closed` (one of those
+actions is done) and `evidence.imported` (an RMM export, normalised, stored under evidence/). Each entry's hash covers every other column (canonical JSON) including the
 previous entry's hash, so an edited row no longer matches its hash, a rewritten hash breaks the next
 link, and a head hash kept elsewhere reveals entries removed from the end.
 
@@ -40,7 +41,9 @@ GENESIS = "0" * 64
 DOCUMENT_GENERATED = "document.generated"
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
-EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD)
+QBR_ACTION_CLOSED = "qbr.action-closed"
+EVIDENCE_IMPORTED = "evidence.imported"
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD, QBR_ACTION_CLOSED, EVIDENCE_IMPORTED)
 
 _APPEND_ONLY = ("entries_no_update", "entries_no_delete")
 # Each migration brings the schema from version N to N+1; never edit one that has shipped.
@@ -289,6 +292,13 @@ class Register:
         with self.transaction():
             return self._append(event, payload, actor, **columns)
 
+    def record_computed(self, event: str, make_payload: Callable[[Register], dict[str, Any]], actor: str,
+                        **columns: str | None) -> Entry:
+        """Append one event whose payload depends on the register (e.g. the next action number), computed
+        inside the transaction so no other writer can change what it was computed from."""
+        with self.transaction():
+            return self._append(event, make_payload(self), actor, **columns)
+
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
 
@@ -321,10 +331,11 @@ class Register:
                     discard(staged)
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
-                document_id: str | None = None) -> list[Entry]:
+                document_id: str | None = None, event: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally filtered."""
         clauses, params = [], []
-        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id)):
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id),
+                              ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

@@ -14,6 +14,7 @@ from .register import (
     DOCUMENT_GENERATED,
     DOCUMENT_SIGNED,
     EVENTS,
+    EVIDENCE_IMPORTED,
     GENESIS,
     Entry,
     Register,
@@ -119,20 +120,22 @@ def check_chain(entries: list[Entry], result: Verification) -> None:
 
 OUTPUT_KEYS = ("output", "pdf")  # the payload keys that name a file of a generated document
 RECEIVED_KEYS = ("received",)  # the payload key that names the stored copy of a signed document
+# The payload keys that name recorded files, by event (the first one is required).
+FILE_KEYS = {DOCUMENT_GENERATED: OUTPUT_KEYS, DOCUMENT_SIGNED: RECEIVED_KEYS, EVIDENCE_IMPORTED: ("stored",)}
 
 
 def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:
     """Re-hash every generated and received file; returns the paths the register accounts for."""
     recorded: set[Path] = set()
     for entry in entries:
-        if entry.event not in (DOCUMENT_GENERATED, DOCUMENT_SIGNED):
+        if entry.event not in FILE_KEYS:
             continue
         payload = entry.payload if isinstance(entry.payload, dict) else {}
-        required = "output" if entry.event == DOCUMENT_GENERATED else "received"
+        required = FILE_KEYS[entry.event][0]
         if not isinstance(payload.get(required), dict):
             result.problems.append(Finding(f"records no {required} file", entry.seq, entry.document_id))
             continue
-        for key in OUTPUT_KEYS if entry.event == DOCUMENT_GENERATED else RECEIVED_KEYS:
+        for key in FILE_KEYS[entry.event]:
             output = payload.get(key)
             if output is None:
                 continue

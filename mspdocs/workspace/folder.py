@@ -27,7 +27,10 @@ _PATH_DEFAULTS = {
     "register": "register.sqlite3",
     "received": "received",
     "trust": "trust",
+    "evidence": "evidence",
 }
+# How delivery evidence is judged, unless [delivery] in mspdocs.toml says otherwise.
+DELIVERY_DEFAULTS = {"stale_days": 30, "trueup_tolerance_percent": 10}
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Profile:
     agreement_defaults: dict[str, Any]
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
+    delivery: dict[str, int] | None = None  # stale_days, trueup_tolerance_percent (DELIVERY_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def read_profile(path: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     top = Fields(_as_text(raw), path)
-    top.reject_unknown({"msp", "agreement", "paths", "signing"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "delivery"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -109,7 +113,20 @@ def read_profile(path: Path) -> Profile:
         for key in custom.data:
             paths[key] = custom.text(key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
-                   signing=_signing(top.section("signing", required=False)))
+                   signing=_signing(top.section("signing", required=False)),
+                   delivery=_delivery(top.section("delivery", required=False)))
+
+
+def _delivery(fields: Fields | None) -> dict[str, int]:
+    """The optional [delivery] section: when a device counts as stale, how far counts may drift."""
+    settings = dict(DELIVERY_DEFAULTS)
+    if fields is not None:
+        fields.reject_unknown(set(DELIVERY_DEFAULTS))
+        for key in DELIVERY_DEFAULTS:
+            value = fields.integer(key, required=False, minimum=0)
+            if value is not None:
+                settings[key] = value
+    return settings
 
 
 def _signing(fields: Fields | None) -> dict[str, str] | None:
