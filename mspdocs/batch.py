@@ -46,13 +46,16 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any]  # clause id -> Approval
+    facts: dict[str, dict[str, Any]] | None = None  # customer id -> the kind's `provided` values
 
 
 def render_one(job: Job, customer_id: str) -> Rendered:
     """Render and check one document entirely in memory."""
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
-    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
+    facts = job.facts.get(customer_id) if job.facts else None
+    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
+                           facts)
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
         placed = [p.clause for p in assembly.placed]
@@ -81,7 +84,7 @@ def render_one(job: Job, customer_id: str) -> Rendered:
 def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
                       assembly) -> dict[str, Any]:
     """Every input of one document, hashed before rendering so the document can carry the hash."""
-    return {
+    manifest = {
         "document_id": document_id,
         "customer": customer_id,
         "kind": job.kind.name,
@@ -92,6 +95,9 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
                      "section": p.number} for p in assembly.placed],
         "data_sha256": sha256_text(canonical_json(context)),
     }
+    if job.kind.name == "risk-letter":  # which declined services its signature accepts (QBR agendas ask)
+        manifest["declined"] = list(job.customers[customer_id].services["declined"])
+    return manifest
 
 
 _WORKER_JOB: Job | None = None
@@ -180,8 +186,23 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     if not draft:
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
     template = DocumentTemplate(workspace.path("templates") / kind.template)
-    return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, approvals)
+    as_of = as_of or dt.date.today()
+    facts = kind_facts(workspace, catalog, kind, customers, as_of) if kind.provided else None
+    return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers}, as_of, draft,
+               approvals, facts)
+
+
+def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, customers: list[Customer],
+               as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """The values a QBR agenda or packet is given, per customer, from the register and the evidence."""
+    from .qbr.agenda import agenda_facts
+
+    facts = agenda_facts(workspace, catalog, customers, as_of)
+    if kind.name == "qbr-packet":
+        from .qbr.packet import packet_facts
+
+        facts = packet_facts(workspace, catalog, customers, as_of, facts)
+    return facts
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,

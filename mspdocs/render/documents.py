@@ -24,6 +24,8 @@ class DocumentKind:
     template: str
     id_prefix: str
     extra_context: Callable[[Customer, Catalog, Workspace], dict[str, Any]]
+    # Context names computed above this layer (from the register and evidence) and passed in as `facts`.
+    provided: tuple[str, ...] = ()
 
 
 def new_document_id(kind: DocumentKind) -> str:
@@ -38,8 +40,12 @@ def service_context(customer: Customer, catalog: Catalog) -> dict[str, list[dict
 
 
 def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kind: DocumentKind,
-                 document_id: str, as_of: dt.date, draft: bool) -> dict[str, Any]:
-    """The values every document of every kind may use, each wrapped so a missing one is named."""
+                 document_id: str, as_of: dt.date, draft: bool,
+                 facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The values every document of every kind may use, each wrapped so a missing one is named.
+
+    `facts` are the kind's `provided` values, computed by the caller for this customer.
+    """
     values = {
         "msp": workspace.profile.msp,
         "customer": customer.data,
@@ -49,6 +55,7 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
                      "draft": draft},
     }
     values.update(kind.extra_context(customer, catalog, workspace))
+    values.update(facts or {})
     return {name: to_records(value, name) for name, value in values.items()}
 
 
@@ -76,6 +83,15 @@ def _agreement_context(customer: Customer, catalog: Catalog, workspace: Workspac
     return {"scope_rows": rows, "fees_rows": fees}
 
 
+def _nothing_more(customer: Customer, catalog: Catalog, workspace: Workspace) -> dict[str, Any]:
+    return {}
+
+
+# What a QBR agenda and packet are given, computed from the register and the evidence (mspdocs.qbr).
+QBR_FACTS = ("attendees", "actions", "last_qbr", "qbr_due", "qbr_cadence", "next_qbr", "delivery", "declined",
+             "insurance_status", "renewal", "scope_changes")
+PACKET_FACTS = (*QBR_FACTS, "scope_rows", "devices", "coverage", "charts")
+
 KINDS: dict[str, DocumentKind] = {
     "agreement": DocumentKind("agreement", "Master Services Agreement", "agreement.docx", "AGR",
                               _agreement_context),
@@ -83,4 +99,8 @@ KINDS: dict[str, DocumentKind] = {
                                 risk_letter_context),
     "insurance-notice": DocumentKind("insurance-notice", "Cyber-Liability Insurance Notice",
                                      "insurance-notice.docx", "INS", insurance_notice_context),
+    "qbr-agenda": DocumentKind("qbr-agenda", "Quarterly Business Review Agenda", "qbr-agenda.docx", "QBA",
+                               _nothing_more, QBR_FACTS),
+    "qbr-packet": DocumentKind("qbr-packet", "Quarterly Business Review Packet", "qbr-packet.docx", "QBP",
+                               _nothing_more, PACKET_FACTS),
 }

@@ -18,7 +18,7 @@ CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 SERVICE_LISTS = ("subscribed", "declined", "excluded")
 RESERVED_IDS = {"clause-book"}  # folders under output/ that hold documents of no customer
 _TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "services",
-               "insurance", "qbr", "account_manager", "notes"}
+               "insurance", "qbr", "account_manager", "notes", "contacts"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,17 @@ def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return lists
 
 
+def _contacts(top: Fields) -> list[dict[str, str]]:
+    """Other people of the customer who attend reviews (name, title, email each)."""
+    raw = top.data.get("contacts")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise top.error("contacts", "expected a list of people (name, title, email)")
+    return [Fields({f"contacts[{index}]": item}, top.path, top.prefix, getattr(item, "line", None)
+                   or top.line_of("contacts")).person(f"contacts[{index}]") for index, item in enumerate(raw)]
+
+
 def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
     """Read and validate one customer file."""
     return parse_customer(read_yaml(path), path, workspace, catalog)
@@ -128,6 +139,9 @@ def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog)
     qbr = top.section("qbr", required=False)
     cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
     data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
+    contacts = _contacts(top)
+    if contacts:
+        data["contacts"] = contacts
     for optional in ("account_manager", "notes"):
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
