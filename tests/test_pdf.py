@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, write_msp_profile
 
 from mspdocs.batch import generate
 from mspdocs.cli import cli
@@ -39,7 +39,7 @@ def _fake_soffice(folder: Path, script: str) -> Path:
 def batch(tmp_path_factory):
     """Agreements for three customers with --pdf --jobs 2, through a soffice that logs each start."""
     root = tmp_path_factory.mktemp("pdf")
-    workspace = init_workspace(root / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(root / "ws", examples=True))
     log = root / "soffice.log"
     bin_dir = _fake_soffice(root / "bin", f'echo "$@" >> "{log}"\nexec "{SOFFICE}" "$@"\n')
     old_path = os.environ["PATH"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import InputError
 from .register import (
+    BINDER_ASSEMBLED,
     DOCUMENT_GENERATED,
     DOCUMENT_SIGNED,
     EVENTS,
@@ -121,7 +122,8 @@ def check_chain(entries: list[Entry], result: Verification) -> None:
 OUTPUT_KEYS = ("output", "pdf")  # the payload keys that name a file of a generated document
 RECEIVED_KEYS = ("received",)  # the payload key that names the stored copy of a signed document
 # The payload keys that name recorded files, by event (the first one is required).
-FILE_KEYS = {DOCUMENT_GENERATED: OUTPUT_KEYS, DOCUMENT_SIGNED: RECEIVED_KEYS, EVIDENCE_IMPORTED: ("stored",)}
+FILE_KEYS = {DOCUMENT_GENERATED: OUTPUT_KEYS, DOCUMENT_SIGNED: RECEIVED_KEYS, EVIDENCE_IMPORTED: ("stored",),
+             BINDER_ASSEMBLED: ("pdf", "zip")}
 
 
 def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:

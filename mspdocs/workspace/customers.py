@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog
-from .fields import Fields
+from .fields import Fields, gathering
 from .folder import Workspace
 from .yamlfile import read_yaml
 
@@ -83,13 +83,15 @@ def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
         for service_id, line in fields.text_list(list_name):
             field = fields.name(list_name)
             if service_id not in catalog:
-                raise InputError(f"unknown service id '{service_id}' (not in {catalog.path.name})",
-                                 path=fields.path, line=line, field=field)
+                fields.report_error(InputError(f"unknown service id '{service_id}' (not in "
+                                               f"{catalog.path.name})", path=fields.path, line=line, field=field))
+                continue
             if service_id in seen:
                 other, other_line = seen[service_id]
                 where = f"{other} on line {other_line}" if other_line else other
-                raise InputError(f"service '{service_id}' is both {other} and {list_name} ({where})",
-                                 path=fields.path, line=line, field=field)
+                fields.report_error(InputError(f"service '{service_id}' is both {other} and {list_name} "
+                                               f"({where})", path=fields.path, line=line, field=field))
+                continue
             seen[service_id] = (list_name, line)
             ids.append(service_id)
         lists[list_name] = tuple(ids)
@@ -107,35 +109,54 @@ def _contacts(top: Fields) -> list[dict[str, str]]:
                    or top.line_of("contacts")).person(f"contacts[{index}]") for index, item in enumerate(raw)]
 
 
-def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+def read_customer(path: Path, workspace: Workspace, catalog: Catalog, partial: bool = False) -> Customer:
     """Read and validate one customer file."""
-    return parse_customer(read_yaml(path), path, workspace, catalog)
+    return parse_customer(read_yaml(path), path, workspace, catalog, partial)
 
 
-def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
-    """Validate one customer record already read from YAML (all scalars as text)."""
-    top = Fields(raw, path)
+def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog,
+                   partial: bool = False) -> Customer:
+    """Validate one customer record already read from YAML (all scalars as text); every problem of the
+    record is reported at once, each with its field and line.
+
+    `partial` accepts a record without agreement, services or signatory (a stub made by `customers
+    import`): the audit reads those to show what is missing; documents are never made from them.
+    """
+    with gathering([]) as problems:
+        return _customer(Fields(raw, path, problems=problems), path, workspace, catalog, partial)
+
+
+def _sections(top: Fields, parse, *keys: str, **options):
+    """`parse(section, ...)` for a section that could be read (None when it is absent or bad)."""
+    section = top.section(*keys, **options)
+    return None if section is None else parse(section)
+
+
+def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog, partial: bool) -> Customer:
     top.reject_unknown(_TOP_FIELDS)
     customer_id = top.text("id")
-    if not CUSTOMER_ID.fullmatch(customer_id):
-        raise top.error("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
-                              "hyphens (it names the customer's folder under output/)")
-    if customer_id in RESERVED_IDS:
-        raise top.error("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
-                              "documents; choose another id")
-    if customer_id != path.stem:
-        raise top.error("id", f"'{customer_id}' does not match the file name '{path.name}'")
+    if customer_id is None:
+        pass
+    elif not CUSTOMER_ID.fullmatch(customer_id):
+        top.report("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
+                         "hyphens (it names the customer's folder under output/)")
+    elif customer_id in RESERVED_IDS:
+        top.report("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
+                         "documents; choose another id")
+    elif customer_id != path.stem:
+        top.report("id", f"'{customer_id}' does not match the file name '{path.name}'")
     data: dict[str, Any] = {
         "id": customer_id,
         "legal_name": top.text("legal_name"),
         "address": top.address("address"),
         "industry": top.text("industry", required=False) or "unspecified",
-        "signatory": top.person("signatory"),
-        "agreement": _agreement(top.section("agreement"), workspace),
+        "signatory": top.person("signatory") if not partial or top.has("signatory") else None,
+        "agreement": _sections(top, lambda section: _agreement(section, workspace), "agreement",
+                               required=not partial),
     }
-    insurance = top.section("insurance", required=False)
+    insurance = _sections(top, _insurance, "insurance", required=False)
     if insurance is not None:
-        data["insurance"] = _insurance(insurance)
+        data["insurance"] = insurance
     qbr = top.section("qbr", required=False)
     cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
     data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
@@ -145,9 +166,12 @@ def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog)
     for optional in ("account_manager", "notes"):
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
-    services = _services(top.section("services"), catalog)
+    listed = top.section("services", required=not partial)
+    services = _services(listed, catalog) if listed is not None else None
+    if partial and listed is None and not top.has("services"):
+        services = {name: () for name in SERVICE_LISTS}  # nothing classified yet
     # When the MSP recommended the declined services (risk letters; the effective date when absent).
-    recommended_on = top.section("services").date("recommended_on", required=False)
+    recommended_on = listed.date("recommended_on", required=False) if listed is not None else None
     if recommended_on is not None:
         data["recommended_on"] = recommended_on
     return Customer(id=customer_id, path=path, data=data, services=services)
@@ -160,8 +184,10 @@ def customer_files(workspace: Workspace) -> list[Path]:
     return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
-def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None) -> list[Customer]:
-    """Validate every named customer (all when `ids` is None), reporting every bad file at once."""
+def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None,
+                   partial: bool = False) -> list[Customer]:
+    """Validate every named customer (all when `ids` is None), reporting every bad file at once;
+    `partial` accepts imported stubs (see `parse_customer`)."""
     files = customer_files(workspace)
     if ids is not None:
         by_stem = {path.stem: path for path in files}
@@ -178,7 +204,7 @@ def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None
             continue
         seen[path.stem] = path
         try:
-            customers.append(read_customer(path, workspace, catalog))
+            customers.append(read_customer(path, workspace, catalog, partial))
         except MspdocsError as exc:
             errors.append(exc)
     raise_all(errors)
