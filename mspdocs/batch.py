@@ -273,10 +273,11 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     job = replace(job, options={"pdf": pdf, "pdfa": pdfa, "sign": sign}, reissue=reissue,
                   standing=standing_documents(space.path("register"), kind, draft))
-    signer = msp_signer(space, kind, ask_password) if sign else None
     results = render_all(job, jobs, on_progress)
     rendered = [item for item in results if isinstance(item, Rendered)]
     try:
+        # Asked for only when something new is to be signed: unchanged documents keep their signature.
+        signer = msp_signer(space, kind, ask_password) if sign and rendered else None
         pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf and rendered else None
         written = {item.document_id: item for item in write_all(space, rendered, pdfs, by)} if rendered else {}
     finally:

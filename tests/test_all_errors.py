@@ -193,3 +193,44 @@ def test_the_toml_locator_places_every_key_of_any_profile(tables, styles):
     for (table, key), line in expected.items():
         assert key in parsed[table]
         assert found[(table, key)] == line, (text, table, key)
+
+
+def _paths(value, prefix=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield prefix + (key,)
+            yield from _paths(item, prefix + (key,))
+
+
+_HOSTILE = st.one_of(st.none(), st.just(""), st.just([]), st.just({}), st.just(["x", {"y": 1}]),
+                     st.just({"id": "edr"}), st.text(max_size=12), st.integers().map(str))
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_any_mix_of_bad_values_is_reported_never_a_crash(tmp_path_factory, data):
+    import yaml
+
+    from conftest import customer_record
+    from mspdocs.errors import MspdocsError
+    from mspdocs.workspace.catalog import load_catalog
+    from mspdocs.workspace.customers import parse_customer
+    from mspdocs.workspace.folder import open_workspace
+    from mspdocs.workspace.yamlfile import parse_yaml
+
+    space = open_workspace(Path(__file__).resolve().parent.parent)
+    catalog = load_catalog(space.path("catalog"))
+    record = customer_record()
+    paths = sorted(_paths(record))
+    for path in data.draw(st.lists(st.sampled_from(paths), min_size=1, max_size=4, unique=True)):
+        target = record
+        for key in path[:-1]:
+            target = target.get(key) if isinstance(target, dict) else None
+        if isinstance(target, dict):
+            target[path[-1]] = data.draw(_HOSTILE)
+    text = yaml.safe_dump(record, sort_keys=False)
+    file = tmp_path_factory.mktemp("c") / "tiny-co.yaml"
+    try:
+        parse_customer(parse_yaml(text, file), file, space, catalog)
+    except MspdocsError as exc:
+        assert str(exc)

@@ -59,7 +59,7 @@ def test_reissue_forces_a_new_document(runner, workspace):
     [first] = _generate(runner, workspace, "agreement", "pinecrest-law")
     [second] = _generate(runner, workspace, "agreement", "pinecrest-law", "--reissue")
     assert second["document_id"] != first["document_id"] and second["supersedes"] == first["document_id"]
-    assert json.loads(_events(workspace)[-1][4])["reason"] == "reissued with the same inputs"
+    assert json.loads(_events(workspace)[-1][4])["reason"] == "reissued with the same inputs and text"
     [third] = _generate(runner, workspace, "agreement", "pinecrest-law")
     assert (third["document_id"], third["status"]) == (second["document_id"], "unchanged")
 
@@ -74,6 +74,7 @@ def test_a_document_that_says_something_else_on_a_later_date_is_issued_anew(runn
                                 "--as-of", "2027-06-01", "--format", "json"])
     [after] = json.loads(later.stdout)
     assert after["supersedes"] == before["document_id"]
+    assert json.loads(_events(workspace)[-1][4])["reason"] == "text changed"
     assert "expired" in _text(Path(after["path"])) and "expired" not in _text(Path(before["path"]))
 
 

@@ -103,3 +103,18 @@ def test_a_clause_that_prints_a_doubled_stop_or_none_fails_generation(runner, wo
         assert result.exit_code == 2, result.output
         assert words in result.output and "tiny-co" in result.output
         assert not (workspace / "output" / "tiny-co").exists()
+
+
+def test_a_full_stop_in_the_next_word_run_is_not_repeated_either(runner, workspace):
+    import yaml
+    from conftest import customer_record
+
+    record = customer_record(legal_name="Harbor Dental, P.A.")
+    del record["insurance"]  # the notice then says no policy is "held by Harbor Dental, P.A."
+    write_customer(workspace, yaml.safe_dump(record, sort_keys=False))
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "tiny-co",
+                                 "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    [path] = (workspace / "output" / "tiny-co").glob("insurance-notice-*.docx")
+    text = _text(path)
+    assert "held by Harbor Dental, P.A." in text and "P.A.." not in text

@@ -165,3 +165,16 @@ def test_sign_implies_pdf_and_needs_the_msp_certificate(runner, workspace):
     assert result.exit_code == 2
     assert "countersigning needs the MSP's certificate" in result.output
     assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
+
+
+@needs_soffice
+def test_asking_for_a_pdf_the_current_document_lacks_issues_it_anew(workspace):
+    [plain] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    assert plain.pdf_path is None
+    [with_pdf] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, pdf=True)
+    assert with_pdf.supersedes == plain.document_id and with_pdf.pdf_path.is_file()
+    [again] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, pdf=True)
+    [docx_only] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    for standing in (again, docx_only):  # a document with a PDF also serves who asks for the .docx alone
+        assert (standing.status, standing.document_id) == ("unchanged", with_pdf.document_id)
+        assert standing.pdf_path == with_pdf.pdf_path

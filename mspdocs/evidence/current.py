@@ -172,9 +172,16 @@ def supersessions(register: Register, publications: list[Publication]) -> list[P
         previous = by_kind[publication.kind].get(document_key(publication.payload))
         if previous is None:
             continue
-        changed = previous.payload.get("inputs_sha256") != publication.payload.get("inputs_sha256")
         events.append(Publication([], DOCUMENT_SUPERSEDED,
                                   {"superseded_by": publication.document_id,
-                                   "reason": "inputs changed" if changed else "reissued with the same inputs"},
+                                   "reason": _why(previous.payload, publication.payload)},
                                   previous.document_id, previous.customer, previous.kind))
     return events
+
+
+def _why(before: dict[str, Any], after: dict[str, Any]) -> str:
+    if before.get("inputs_sha256") != after.get("inputs_sha256"):
+        return "inputs changed"
+    if before.get("content_sha256") != after.get("content_sha256"):
+        return "text changed"  # same inputs, another date: e.g. a policy that has since expired
+    return "reissued with the same inputs and text"

@@ -132,19 +132,23 @@ def _sections(top: Fields, parse, *keys: str, **options):
     return None if section is None else parse(section)
 
 
+def _id_problem(customer_id: str, path: Path) -> str | None:
+    if not CUSTOMER_ID.fullmatch(customer_id):
+        return (f"'{customer_id}' is not a customer id: use lowercase letters, digits and hyphens (it names "
+                "the customer's folder under output/)")
+    if customer_id in RESERVED_IDS:
+        return f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own documents; choose another id"
+    if customer_id != path.stem:
+        return f"'{customer_id}' does not match the file name '{path.name}'"
+    return None
+
+
 def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog, partial: bool) -> Customer:
     top.reject_unknown(_TOP_FIELDS)
     customer_id = top.text("id")
-    if customer_id is None:
-        pass
-    elif not CUSTOMER_ID.fullmatch(customer_id):
-        top.report("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
-                         "hyphens (it names the customer's folder under output/)")
-    elif customer_id in RESERVED_IDS:
-        top.report("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
-                         "documents; choose another id")
-    elif customer_id != path.stem:
-        top.report("id", f"'{customer_id}' does not match the file name '{path.name}'")
+    problem = _id_problem(customer_id, path) if customer_id is not None else None
+    if problem:
+        top.report("id", problem)
     data: dict[str, Any] = {
         "id": customer_id,
         "legal_name": top.text("legal_name"),
