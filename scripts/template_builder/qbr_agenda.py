@@ -28,8 +28,8 @@ def when(condition: str, *body: str, otherwise: tuple[str, ...] = ()) -> list[st
     return parts + [p("BodyText", run("{%p endif %}"))]
 
 
-def heading(text: str) -> str:
-    return p("Heading1", run(text))
+def heading(text: str, style: str = "Heading1") -> str:
+    return p(style, run(text))
 
 
 def body_xml() -> list[str]:
@@ -49,8 +49,13 @@ def opening(title: str) -> list[str]:
     ]
 
 
-def agenda_sections() -> list[str]:
+def agenda_sections(level: str = "Heading1") -> list[str]:
+    """The agenda's items, each under a heading of style `level` (Heading2 inside the packet)."""
     name = "{{ customer.legal_name }}"
+
+    def heading(text: str) -> str:
+        return p(level, run(text))
+
     return [
         heading("1. Attendees"),
         p("BodyText", run("Invited for ") + run(name) + run(" and ") + run("{{ msp.name }}") + run(":"),
