@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 COLORS = {"yes": "#2e7d32", "no": "#c62828", "unknown": "#9e9e9e", "due": "#c62828", "held": "#1f4e79"}
-_WIDTH_IN, _HEIGHT_IN, _DPI = 6.5, 2.6, 150
+_WIDTH_IN, _HEIGHT_IN, _DPI = 6.5, 2.6, 120
 
 
 def load_pyplot():
@@ -47,7 +47,7 @@ def coverage_chart(coverage: list[dict[str, Any]]) -> bytes:
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend(loc="lower right", frameon=False, ncols=3, bbox_to_anchor=(1, 1.02))
     axes.set_title("Protection coverage across devices", loc="left", fontsize=9)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.84, bottom=0.17)  # fixed: no layout search
     return _png(figure)
 
 
@@ -65,6 +65,12 @@ def history_chart(held: list[dt.date], due: list[dt.date], as_of: dt.date) -> by
     axes.set_ylim(0.5, 1.5)
     axes.spines["left"].set_visible(False)
     axes.legend(loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0, 1.02))
-    figure.autofmt_xdate()
-    figure.tight_layout()
+    axes.xaxis.set_major_formatter(_month_format())
+    figure.subplots_adjust(left=0.03, right=0.98, top=0.78, bottom=0.2)
     return _png(figure)
+
+
+def _month_format():
+    from matplotlib.dates import DateFormatter
+
+    return DateFormatter("%b %Y")

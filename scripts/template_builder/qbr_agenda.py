@@ -87,8 +87,8 @@ def agenda_sections(level: str = "Heading1") -> list[str]:
                                  "this review.")),)),
         heading("4. Declined services and the risks kept"),
         *when("declined",
-              p("BodyText", run(name) + run(" declined the services below; the risk of each stays with ")
-                + run(name) + run("."), "<w:keepNext/>"),
+              p("BodyText", run(name) + run(" declined the services below and keeps the risk of each:"),
+                "<w:keepNext/>"),
               loop_table(DECLINED_COLS, ("Service", "Declined on", "Risk kept", "Acceptance"),
                          ("service", "declined_on", "risk", "acceptance"), "declined"),
               p("BodyText", run("Offer: ") + run("{{ msp.name }}") + run(" offers to add any of these services; "

@@ -63,7 +63,8 @@ def body_xml() -> list[str]:
         *when("devices",
               loop_table(DEVICE_COLS, ("Device", "Type", "Last seen", "Missing", "Not reported"),
                          ("device", "type", "last_seen", "missing", "unknown"), "devices"),
-              otherwise=(p("BodyText", run("No device evidence has been imported for ") + run(name) + run(".")),)),
+              otherwise=(p("BodyText", run("No device evidence has been imported: there are no devices to "
+                                           "list.")),)),
         section("Review history"),
         p("BodyText", run("{{ charts.history }}", italic=True, size=18)),
         *when("history",
