@@ -16,6 +16,12 @@ demo: install
 	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
 	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
 	$(BIN)/mspdocs -w . generate clause-book
+	$(BIN)/mspdocs -w . evidence import examples/evidence/device-list-export.csv \
+		--mapping examples/evidence/device-list.mapping.yaml
+	$(BIN)/mspdocs -w . evidence import examples/evidence/endpoint-inventory-export.csv \
+		--mapping examples/evidence/endpoint-inventory.mapping.yaml
+	$(BIN)/mspdocs -w . generate qbr-agenda --all $(PDF)
+	$(if $(PDF),$(BIN)/mspdocs -w . generate qbr-packet --all --jobs 2,@echo "skipped qbr-packet: it needs LibreOffice")
 	$(BIN)/mspdocs -w . register verify
 	rm -f output/audit.html
 	$(BIN)/mspdocs -w . audit --format html -o output/audit.html || test $$? -eq 1
@@ -27,6 +33,7 @@ test: install
 benchmark: install
 	$(BIN)/python benchmarks/agreement_throughput.py
 	$(BIN)/python benchmarks/pdf_throughput.py
+	$(BIN)/python benchmarks/qbr_throughput.py
 	$(BIN)/python benchmarks/audit_speed.py
 
 install: system-packages $(VENV)/.installed

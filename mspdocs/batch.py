@@ -77,6 +77,8 @@ def render_one(job: Job, customer_id: str) -> Rendered | Generated:
     try:
         values = dict(context, sections=assembly.xml, **provenance_context(context, manifest))
         data = job.template.render(values, properties, provenance_properties(manifest))
+        if job.kind.name == "qbr-packet":
+            data = packet_with_charts(job, customer, data, facts)
         check_document(data, leaf_strings(context), {
             "customer legal name": customer.legal_name,
             "customer signatory": customer.data["signatory"]["name"],
@@ -95,6 +97,15 @@ def render_one(job: Job, customer_id: str) -> Rendered | Generated:
         return Generated.standing(job.workspace, standing.entry)
     filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
     return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest, content_sha256=content)
+
+
+def packet_with_charts(job: Job, customer: Customer, data: bytes, facts: dict[str, Any]) -> bytes:
+    """The rendered packet with its charts drawn and placed (in the worker that rendered it)."""
+    from .qbr.packet import add_charts, draw_charts
+
+    terms = customer.data["agreement"]
+    images = draw_charts(facts, terms["effective"], customer.data["qbr"]["cadence_days"], job.as_of)
+    return add_charts(data, images)
 
 
 def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
@@ -237,9 +248,11 @@ def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, custo
 
     facts = agenda_facts(workspace, catalog, customers, as_of)
     if kind.name == "qbr-packet":
+        from .qbr.charts import load_pyplot
         from .qbr.packet import packet_facts
 
         facts = packet_facts(workspace, catalog, customers, as_of, facts)
+        load_pyplot()  # once, before the workers fork, so each inherits it loaded
     return facts
 
 
@@ -252,7 +265,12 @@ def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = Fa
     sources = [PdfSource(item.document_id, Path(item.filename).stem, item.data,
                          f"{job.kind.title}: {job.customers[item.customer].legal_name}", job.kind.title,
                          manifest_hash(item.manifest)) for item in rendered]
-    return to_pdfs(sources, jobs, pdfa, finisher(job.kind.name, signer))
+    finish = finisher(job.kind.name, signer)
+    if job.kind.name == "qbr-packet":
+        from .qbr.packet import add_bookmarks
+
+        finish = add_bookmarks
+    return to_pdfs(sources, jobs, pdfa, finish)
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
@@ -268,7 +286,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     A customer whose current document of this kind is what these inputs would issue gets nothing new:
     that document comes back with status "unchanged" (unless `reissue`); a new document supersedes it.
     """
-    pdf = pdf or pdfa or sign
+    pdf = pdf or pdfa or sign or kind == "qbr-packet"  # the packet is a PDF for the meeting
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     job = replace(job, options={"pdf": pdf, "pdfa": pdfa, "sign": sign}, reissue=reissue,

@@ -123,3 +123,15 @@ def test_a_customer_without_any_qbr_is_due_one_cadence_after_the_agreement(runne
     rows = json.loads(run(runner, workspace, "list", "--as-of", "2026-03-01", "--format", "json").output)
     pinecrest = next(row for row in rows if row["customer"] == "pinecrest-law")
     assert pinecrest["last_held"] is None and pinecrest["next_due"] == "2026-05-02"  # effective 2026-02-01
+
+
+def test_list_sees_every_change_to_a_record(runner, workspace):
+    path = workspace / "customers" / "pinecrest-law.yaml"
+    first = json.loads(run(runner, workspace, "list", "--as-of", "2026-03-01", "--format", "json").output)
+    assert next(r for r in first if r["customer"] == "pinecrest-law")["next_due"] == "2026-05-02"
+    path.write_text(path.read_text().replace("cadence_days: 90", "cadence_days: 30"))
+    second = json.loads(run(runner, workspace, "list", "--as-of", "2026-03-01", "--format", "json").output)
+    assert next(r for r in second if r["customer"] == "pinecrest-law")["next_due"] == "2026-03-03"
+    path.write_text(path.read_text().replace("cadence_days: 30", "cadence_days: thirty"))
+    broken = run(runner, workspace, "list")
+    assert broken.exit_code == 2 and "pinecrest-law.yaml" in broken.output and "qbr.cadence_days" in broken.output

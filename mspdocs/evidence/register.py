@@ -2,23 +2,19 @@
 
 Crash safety: a document's file is staged (written and fsynced under a hidden `.part` name), then, inside
 one `BEGIN IMMEDIATE` transaction for the whole batch, every file is linked to its final name and then
-every entry inserted; COMMIT comes last.
-So a committed entry always has its complete file, while a kill between the link and the COMMIT leaves
-at worst a complete file without an entry: an orphan, which `verify` reports as a warning and other runs
-ignore (document ids are random, so no other name collides with it). A kill before the link leaves only
-a hidden `.part` file, which `verify` also reports.
+every entry inserted; COMMIT comes last. So a committed entry always has its complete file, while a kill
+between the link and the COMMIT leaves at worst a complete file without an entry: an orphan, which `verify`
+reports as a warning and other runs ignore (document ids are random, so no other name collides with it).
+A kill before the link leaves only a hidden `.part` file, which `verify` also reports.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
 `document.superseded` (a newer document of its customer and kind replaced it), `document.signed` (a signed
-copy came back and is stored under received/), `qbr.held` (a quarterly business review took place, with
-its attendees and action items), `qbr.action-closed` (one of those actions is done) and `evidence.imported`
-(an RMM export, normalised, stored under evidence/) and `binder.assembled` (a customer's litigation binder,
-its PDF and zip under output/<customer>/).
+copy came back, stored under received/), `qbr.held` (a business review took place: attendees, actions),
+`qbr.action-closed`, `evidence.imported` (an RMM export stored normalised) and `binder.assembled` (a
+customer's litigation binder, its PDF and zip under output/<customer>/).
 Each entry's hash covers every other column (canonical JSON) including the previous entry's hash, so an
 edited row no longer matches its hash, a rewritten hash breaks the next link, and a head hash kept
-elsewhere reveals entries removed from the end.
-
-Commands that only read open the register read-only and never create it.
+elsewhere reveals entries removed from the end. Commands that only read open it read-only, never create it.
 """
 
 from __future__ import annotations
@@ -38,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..workspace.folder import open_workspace
 from ..workspace.writer import discard, publish
 
 GENESIS = "0" * 64
@@ -300,8 +297,7 @@ class Register:
 
     def record_computed(self, event: str, make_payload: Callable[[Register], dict[str, Any]], actor: str,
                         **columns: str | None) -> Entry:
-        """Append one event whose payload depends on the register (e.g. the next action number), computed
-        inside the transaction so no other writer can change what it was computed from."""
+        """Append one event whose payload is computed from the register inside the same transaction."""
         with self.transaction():
             return self._append(event, make_payload(self), actor, **columns)
 
@@ -383,16 +379,12 @@ def _statements(script: str) -> list[str]:
 
 def open_register(workspace: str | Path | None = None) -> Register:
     """The register of the workspace at `workspace` (created on first use)."""
-    from ..workspace.folder import open_workspace
-
     return Register.of(open_workspace(workspace))
 
 
 def list_entries(workspace: str | Path | None = None, customer: str | None = None, kind: str | None = None,
                  since: dt.date | None = None) -> list[Entry] | None:
     """Entries in chain order, filtered; None when the workspace has no register."""
-    from ..workspace.folder import open_workspace
-
     register = Register.existing(open_workspace(workspace).path("register"))
     if register is None:
         return None
@@ -402,8 +394,6 @@ def list_entries(workspace: str | Path | None = None, customer: str | None = Non
 
 def show_document(document_id: str, workspace: str | Path | None = None) -> list[Entry]:
     """Every entry about one document (its generation first, the events that follow after)."""
-    from ..workspace.folder import open_workspace
-
     register = Register.existing(open_workspace(workspace).path("register"))
     found = []
     if register is not None:

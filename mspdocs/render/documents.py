@@ -90,7 +90,7 @@ def _nothing_more(customer: Customer, catalog: Catalog, workspace: Workspace) ->
 # What a QBR agenda and packet are given, computed from the register and the evidence (mspdocs.qbr).
 QBR_FACTS = ("attendees", "actions", "last_qbr", "qbr_due", "qbr_cadence", "next_qbr", "delivery", "declined",
              "insurance_status", "renewal", "scope_changes")
-PACKET_FACTS = (*QBR_FACTS, "scope_rows", "devices", "coverage", "charts")
+PACKET_FACTS = (*QBR_FACTS, "scope_rows", "policy_rows", "devices", "coverage", "history", "charts")
 
 KINDS: dict[str, DocumentKind] = {
     "agreement": DocumentKind("agreement", "Master Services Agreement", "agreement.docx", "AGR",

@@ -28,8 +28,8 @@ def when(condition: str, *body: str, otherwise: tuple[str, ...] = ()) -> list[st
     return parts + [p("BodyText", run("{%p endif %}"))]
 
 
-def heading(text: str) -> str:
-    return p("Heading1", run(text))
+def heading(text: str, style: str = "Heading1") -> str:
+    return p(style, run(text))
 
 
 def body_xml() -> list[str]:
@@ -49,8 +49,13 @@ def opening(title: str) -> list[str]:
     ]
 
 
-def agenda_sections() -> list[str]:
+def agenda_sections(level: str = "Heading1") -> list[str]:
+    """The agenda's items, each under a heading of style `level` (Heading2 inside the packet)."""
     name = "{{ customer.legal_name }}"
+
+    def heading(text: str) -> str:
+        return p(level, run(text))
+
     return [
         heading("1. Attendees"),
         p("BodyText", run("Invited for ") + run(name) + run(" and ") + run("{{ msp.name }}") + run(":"),
@@ -82,8 +87,8 @@ def agenda_sections() -> list[str]:
                                  "this review.")),)),
         heading("4. Declined services and the risks kept"),
         *when("declined",
-              p("BodyText", run(name) + run(" declined the services below; the risk of each stays with ")
-                + run(name) + run("."), "<w:keepNext/>"),
+              p("BodyText", run(name) + run(" declined the services below and keeps the risk of each:"),
+                "<w:keepNext/>"),
               loop_table(DECLINED_COLS, ("Service", "Declined on", "Risk kept", "Acceptance"),
                          ("service", "declined_on", "risk", "acceptance"), "declined"),
               p("BodyText", run("Offer: ") + run("{{ msp.name }}") + run(" offers to add any of these services; "
