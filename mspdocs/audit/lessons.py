@@ -128,11 +128,15 @@ def uncovered_declines(customer: Customer, facts: CustomerFacts) -> dict[str, st
         naming = [(e, day) for e, day, names in letters if service_id in names]
         if any(decided is None or day >= decided for _, day in naming):
             continue
+        unsigned = [e.document_id for e in facts.generated("risk-letter") if not facts.is_signed(e)
+                    and service_id in e.payload.get("declined", [])]
         if naming:
-            found[service_id] = (f"{service_id} (signed letter {naming[-1][0].document_id} predates the decision "
-                                 f"of {decided.isoformat()})")
+            found[service_id] = (f"signed letter {naming[-1][0].document_id} predates the decision of "
+                                 f"{decided.isoformat()}")
+        elif unsigned:
+            found[service_id] = f"letter {unsigned[-1]} not signed"
         else:
-            found[service_id] = service_id + (f" (declined {decided.isoformat()})" if decided else "")
+            found[service_id] = f"declined {decided.isoformat()}" if decided else "no letter"
     return found
 
 
@@ -147,8 +151,17 @@ def declined_check(customer: Customer, catalog: Catalog, facts: CustomerFacts) -
     uncovered = uncovered_declines(customer, facts)
     if uncovered:
         options = " ".join(f"--service {sid}" for sid in uncovered)
-        return Check(3, GAP, "declined without a signed risk letter: " + ", ".join(uncovered.values()),
-                     f"mspdocs generate risk-letter {customer.id} {options} --pdf; {SIGN}")
+        letter = facts.current("risk-letter")
+        names = set(letter.payload.get("declined", [])) if letter is not None else set()
+        if letter is not None and set(uncovered) <= names and not facts.is_signed(letter) and letter.payload.get("pdf"):
+            action = f"{letter.document_id}: {SIGN}"
+        else:
+            action = f"mspdocs generate risk-letter {customer.id} {options} --pdf; {SIGN}"
+        groups: dict[str, list[str]] = {}
+        for service_id, note in uncovered.items():
+            groups.setdefault(note, []).append(service_id)
+        return Check(3, GAP, "declined without a signed risk letter: "
+                     + "; ".join(f"{', '.join(ids)} ({note})" for note, ids in groups.items()), action)
     return Check(3, OK, f"all {len(declined)} declined services accepted in signed risk letters")
 
 

@@ -9,6 +9,7 @@ from .lessons import GAP, LESSONS, OK, UNKNOWN
 from .portfolio import CustomerAudit
 
 MARK = {OK: "ok", GAP: "GAP", UNKNOWN: "?"}
+COLUMNS = {1: "1 agreement", 2: "2 scope", 3: "3 declined", 4: "4 insurance", 5: "5 delivery", 6: "6 QBR"}
 
 
 def ordered(audits: list[CustomerAudit]) -> list[CustomerAudit]:
@@ -36,7 +37,7 @@ def as_text(audits: list[CustomerAudit]) -> list[str]:
         return ["no customers"]
     rows = ordered(audits)
     width = max(len("customer"), *(len(a.customer) for a in rows))
-    header = "CUSTOMER".ljust(width) + "  " + "  ".join(f"{n}:{LESSONS[n][:9]:<9}" for n in LESSONS)
+    header = "CUSTOMER".ljust(width) + "  " + "  ".join(f"{COLUMNS[n].upper():<11}" for n in LESSONS)
     lines = [header.rstrip()]
     for audit in rows:
         cells = "  ".join(f"{MARK[c.status]:<11}" for c in audit.checks)
