@@ -16,6 +16,7 @@ from .evidence.publish import Generated, Rendered, discard_staged, write_all
 from .evidence.register import (
     Entry,
     canonical_json,
+    current_actor,
     manifest_hash,
     provenance_context,
     provenance_properties,
@@ -23,12 +24,14 @@ from .evidence.register import (
 )
 from .evidence.signing import msp_signer
 from .library.approvals import check_library, check_placed, load_approvals
-from .render.assemble import assemble
+from .library.preflight import check_conditions, check_recorded
+from .render.assemble import assemble, deciding_clauses, evaluated_clauses, plan
 from .render.documents import KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.environment import longdate
 from .render.gate import check_document, leaf_strings
 from .render.letters import select_services
+from .render.limits import bounded
 from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
 from .workspace.customers import Customer, load_customers
@@ -57,17 +60,26 @@ class Job:
 
 
 def render_one(job: Job, customer_id: str) -> Rendered | Generated:
-    """Render and check one document entirely in memory; or, when the customer's current document has
-    the same inputs and says the same (its id and date aside), that document (unchanged)."""
+    """Render and check one document entirely in memory, within the profile's time and memory limits; or,
+    when the customer's current document has the same inputs and says the same (its id and date aside),
+    that document (unchanged)."""
+    limits = job.workspace.profile.limits
+    with bounded(limits["render_seconds"], limits["render_memory_mb"], f"rendering {customer_id}'s document"):
+        return _render_one(job, customer_id)
+
+
+def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
     facts = job.facts.get(customer_id) if job.facts else None
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
                            facts)
-    assembly = assemble(job.library, job.kind.name, context)
-    if not job.draft:
-        placed = [p.clause for p in assembly.placed]
-        check_placed(placed + [c for c in assembly.deciding if c not in placed], job.approvals)
+    planned = plan(job.library, job.kind.name, context)  # runs only conditions `check_conditions` allowed
+    if not job.draft:  # before any body is rendered: an unapproved text never runs
+        placed = [p.clause for p in planned]
+        deciding = deciding_clauses(job.library, job.kind.name)
+        check_placed(placed + [c for c in deciding if c not in placed], job.approvals)
+    assembly = assemble(job.library, job.kind.name, context, planned)
     manifest = document_manifest(job, customer_id, document_id, context, assembly)
     properties = {"title": f"{job.kind.title}: {customer.legal_name}", "identifier": document_id,
                   "subject": job.kind.title, "author": job.workspace.profile.msp["legal_name"]}
@@ -234,6 +246,8 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     approvals = load_approvals(library.folder)
     if not draft:
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
+        check_conditions(library, approvals, kind_name)  # no unapproved condition runs to place a clause
+        check_recorded(workspace, library, approvals, evaluated_clauses(library, kind_name))
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     as_of = as_of or dt.date.today()
     facts = kind_facts(workspace, catalog, kind, customers, as_of) if kind.provided else None
@@ -287,6 +301,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     that document comes back with status "unchanged" (unless `reissue`); a new document supersedes it.
     """
     pdf = pdf or pdfa or sign or kind == "qbr-packet"  # the packet is a PDF for the meeting
+    actor = current_actor(by)  # a bad --by is refused before anything runs
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     job = replace(job, options={"pdf": pdf, "pdfa": pdfa, "sign": sign}, reissue=reissue,
@@ -297,7 +312,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
         # Asked for only when something new is to be signed: unchanged documents keep their signature.
         signer = msp_signer(space, kind, ask_password) if sign and rendered else None
         pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf and rendered else None
-        written = {item.document_id: item for item in write_all(space, rendered, pdfs, by)} if rendered else {}
+        written = {item.document_id: item for item in write_all(space, rendered, pdfs, actor)} if rendered else {}
     finally:
         discard_staged(rendered)  # published files keep their content under their final names
     return [written.get(item.document_id, item) for item in results]

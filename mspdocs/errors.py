@@ -54,6 +54,10 @@ class RenderError(MspdocsError):
     """A document could not be rendered truthfully (missing value, leftover tag, lost customer value)."""
 
 
+class WriteError(MspdocsError):
+    """A file could not be written (a full disk, a read-only folder, a file where a folder belongs)."""
+
+
 class ProblemsFound(MspdocsError):
     """A check ran and found problems (exit status 1), e.g. an unapproved clause."""
 

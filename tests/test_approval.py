@@ -328,13 +328,16 @@ def test_a_never_approved_clause_marked_retired_stays_retired(runner, workspace)
     assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
 
 
-def test_new_clauses_that_are_never_placed_do_not_block(runner, workspace):
+def test_new_clauses_of_other_kinds_do_not_block_and_unapproved_conditions_never_run(runner, workspace):
     new = UNUSED_CLAIMER.replace("alternates: [scope.exclusions, insurance.requirement]\n", "")
     (workspace / "clauses" / "zz.unused.md").write_text(new.format(documents="qbr-agenda"))
+    result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
+    assert result.exit_code == 0, result.output
+    # A draft agreement clause: deciding whether it is placed would run its unapproved condition.
     (workspace / "clauses" / "zz.off.md").write_text(
         new.format(documents="agreement").replace("zz.unused", "zz.off"))
     result = _run(runner, workspace, "generate", "agreement", "pinecrest-law")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "condition is not approved text" in result.output
 
 
 

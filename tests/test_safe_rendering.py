@@ -24,8 +24,9 @@ def _body(data: bytes) -> str:
     return "\n".join(document_texts(data)["word/document.xml"])
 
 
-def _render(workspace: Path, customer_id: str = "tiny-co") -> bytes:
-    job = prepare(open_workspace(workspace), "agreement", [customer_id], dt.date(2026, 11, 27))
+def _render(workspace: Path, customer_id: str = "tiny-co", draft: bool = False) -> bytes:
+    # An edited clause is no longer approved, so it runs only in a draft (missing values fail there too).
+    job = prepare(open_workspace(workspace), "agreement", [customer_id], dt.date(2026, 11, 27), draft=draft)
     return render_one(job, customer_id).data
 
 
@@ -52,7 +53,7 @@ def test_missing_value_names_the_variable_and_clause(workspace):
     text = customer_yaml()
     write_customer(workspace, text[: text.index("insurance:")])  # a customer without insurance
     with pytest.raises(RenderError) as caught:
-        _render(workspace)
+        _render(workspace, draft=True)
     error = caught.value
     assert error.clause == "general.entire-agreement"
     assert "'customer.insurance' has no value" in str(error) or "customer.insurance" in str(error)
@@ -62,7 +63,7 @@ def test_missing_value_names_the_variable_and_clause(workspace):
 def test_missing_value_via_cli_exits_2_and_writes_nothing(runner, workspace):
     clause = workspace / "clauses" / "general.entire-agreement.md"
     clause.write_text(clause.read_text() + "\nManaged by {{ customer.account_manager }}.\n")
-    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all"])
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all", "--draft"])
     assert result.exit_code == 2
     assert "'customer.account_manager' has no value" in result.output
     assert "general.entire-agreement.md:" in result.output
@@ -74,7 +75,7 @@ def test_printing_none_or_a_list_fails_instead_of_rendering_blank(workspace):
     clause.write_text(clause.read_text() + "\nServices: {{ services.subscribed }}.\n")
     write_customer(workspace, customer_yaml())
     with pytest.raises(RenderError, match="cannot be printed"):
-        _render(workspace)
+        _render(workspace, draft=True)
 
 
 def _docx_with_text(text: str) -> bytes:

@@ -26,6 +26,32 @@ class ErrorReportingGroup(click.Group):
             for line in str(exc).splitlines():
                 click.echo(f"mspdocs: error: {line}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            # The last line of defence: a failure no check foresaw is still one line, never a traceback.
+            if not isinstance(exc, (OSError, RecursionError, MemoryError, RuntimeError)) \
+                    and type(exc).__module__ != "sqlite3":
+                raise
+            click.echo(f"mspdocs: error: {unforeseen(exc)}", err=True)
+            ctx.exit(2)
+
+
+def unforeseen(exc: BaseException) -> str:
+    """An unexpected failure as one line naming the file (when known) and the cause."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to be processed"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if type(exc).__module__ == "sqlite3":
+        return f"the register cannot be written: {exc}"
+    if type(exc).__name__ == "BrokenProcessPool":
+        return "a rendering process stopped unexpectedly (interrupted or killed); nothing was published"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"
 
 
 def workspace_of(ctx: click.Context) -> str | None:

@@ -13,6 +13,9 @@ from ..errors import ProblemsFound
 TIME_LIMIT_SECONDS = 60.0
 # Parsing may use this much memory beyond what the process already holds; more ends it with MemoryError.
 MEMORY_HEADROOM_BYTES = 1 << 30
+# A signed copy is the document plus a few incremental updates (each signature, its validation data); a file
+# of thousands of revisions is refused by counting them, before any parser spends minutes on it.
+MAX_REVISIONS = 50
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,16 @@ class PdfFacts:
 
 def inspect_pdf(data: bytes, trust_roots: list[bytes], time_limit: float = TIME_LIMIT_SECONDS) -> PdfFacts:
     """The facts of a PDF, parsed and validated in a forked worker that is stopped after `time_limit`."""
+    check_revisions(data)
     return _bounded(read_facts, (data, trust_roots), time_limit)
+
+
+def check_revisions(data: bytes) -> None:
+    """Refuse (exit 1) a PDF with more revisions than a signed copy ever has: each ends with `%%EOF`."""
+    revisions = max(data.count(b"%%EOF"), data.count(b"startxref"))
+    if revisions > MAX_REVISIONS:
+        raise ProblemsFound(f"rejected: the file has {revisions} revisions (a signed copy has a few; at most "
+                            f"{MAX_REVISIONS} are read)")
 
 
 def review_changes(data: bytes, base_length: int, time_limit: float = TIME_LIMIT_SECONDS) -> str | None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, MspdocsError, ProblemsFound
+from ..workspace.fields import one_line
+from ..workspace.files import FileTooLarge, read_bytes
 from ..workspace.folder import Workspace, open_workspace
 from ..workspace.writer import stage
 from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
@@ -78,6 +80,8 @@ def add_signed(file: str | Path, document_id: str | None = None, signer: str | N
     """
     if (signer is None) != (signed_on is None):
         raise InputError("--signer and --signed-on go together (both name the wet-ink signature)")
+    if signer is not None and signer.strip():
+        signer = one_line(signer, "--signer")  # before anything is read: a name is one visible line
     space = open_workspace(workspace)
     try:
         return _check_and_record(space, Path(file), document_id, signer, signed_on, current_actor(by))
@@ -114,15 +118,10 @@ def _check_and_record(space: Workspace, file: Path, document_id: str | None, sig
 def read_capped(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes, refusing more than `limit` (default MAX_BYTES) without reading them."""
     limit = MAX_BYTES if limit is None else limit
-    if not path.is_file():
-        raise InputError("no such file", path=path)
-    if path.stat().st_size > limit:
-        raise _too_large(path, limit)
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)  # the file may have grown since
-    if len(data) > limit:
-        raise _too_large(path, limit)
-    return data
+    try:
+        return read_bytes(path, limit)
+    except FileTooLarge:
+        raise _too_large(path, limit) from None
 
 
 def _too_large(path: Path, limit: int) -> ProblemsFound:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..workspace.fields import one_line
 from ..workspace.folder import open_workspace
 from ..workspace.writer import discard, publish
 
@@ -45,8 +46,10 @@ QBR_HELD = "qbr.held"
 QBR_ACTION_CLOSED = "qbr.action-closed"
 EVIDENCE_IMPORTED = "evidence.imported"
 BINDER_ASSEMBLED = "binder.assembled"
+CLAUSE_APPROVED = "clause.approved"  # counsel approved a clause text (its sha256) with `clauses approve`
+CLAUSE_RETIRED = "clause.retired"
 EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD, QBR_ACTION_CLOSED,
-          EVIDENCE_IMPORTED, BINDER_ASSEMBLED)
+          EVIDENCE_IMPORTED, BINDER_ASSEMBLED, CLAUSE_APPROVED, CLAUSE_RETIRED)
 
 _APPEND_ONLY = ("entries_no_update", "entries_no_delete")
 # Each migration brings the schema from version N to N+1; never edit one that has shipped.
@@ -114,9 +117,9 @@ def relative_path(workspace, path: Path) -> str:
 
 
 def current_actor(by: str | None = None) -> str:
-    """Who records: `--by`, else $USER, else the login name."""
-    if by:
-        return by
+    """Who records: `--by` (one line of visible text), else $USER, else the login name."""
+    if by is not None:
+        return one_line(by, "--by")
     try:
         return os.environ.get("USER") or getpass.getuser()
     except (KeyError, OSError):
@@ -336,8 +339,7 @@ class Register:
                 document_id: str | None = None, event: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally filtered."""
         clauses, params = [], []
-        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id),
-                              ("event", event)):
+        for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id), ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

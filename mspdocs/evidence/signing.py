@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RenderError
+from ..workspace.files import read_bytes
 
 MSP_FIELD = "msp_signature"
 CUSTOMER_FIELD = "customer_signature"
@@ -17,6 +18,7 @@ SIGNATURE_LABEL = "Signature:"
 # Document kinds whose PDFs carry signature fields.
 SIGNED_KINDS = frozenset({"agreement", "risk-letter"})
 DEFAULT_PASSWORD_ENV = "MSPDOCS_P12_PASSWORD"
+PKCS12_LIMIT = 1 << 20  # a certificate and its key; a larger file is not one
 # The field covers the underline after the label and the space above it, up to the row above
 # (in points from the start of the label's baseline).
 FIELD_LEFT = 48
@@ -104,16 +106,15 @@ def load_signer(pkcs12: Path, password: str):
     """The MSP's signer from its PKCS#12 file; a clear error for a missing file or a wrong password."""
     from pyhanko.sign.signers import SimpleSigner
 
-    if not pkcs12.is_file():
+    if not pkcs12.exists():
         raise InputError("the signing certificate file does not exist", path=pkcs12, field="signing.pkcs12")
+    data = read_bytes(pkcs12, PKCS12_LIMIT)
     try:
-        signer = SimpleSigner.load_pkcs12(str(pkcs12), passphrase=password.encode("utf-8"))
-    except (ValueError, TypeError):
-        signer = None
-    if signer is None:
+        # From bytes, not pyHanko's own file loader, which logs a traceback for a file it cannot open.
+        return SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password.encode("utf-8"))
+    except Exception:  # noqa: BLE001 - garbage, a wrong password or a key without its certificate
         raise InputError("cannot open the signing certificate: wrong password or not a PKCS#12 file",
-                         path=pkcs12, field="signing.pkcs12")
-    return signer
+                         path=pkcs12, field="signing.pkcs12") from None
 
 
 def countersign(data: bytes, signer) -> bytes:
@@ -141,7 +142,7 @@ def msp_signer(workspace: Any, kind: str, ask: Callable[[str], str] | None = Non
         raise InputError("countersigning needs the MSP's certificate: add [signing] pkcs12 = \"FILE.p12\" "
                          "to the profile", path=workspace.root / PROFILE_NAME)
     path = workspace.root / settings["pkcs12"]
-    if not path.is_file():
+    if not path.exists():
         raise InputError("the signing certificate file does not exist", path=path, field="signing.pkcs12")
     return load_signer(path, signing_password(settings, ask))
 

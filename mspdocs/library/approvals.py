@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ..errors import InputError, MspdocsError, ProblemsFound, raise_all
 from ..workspace.clauses import Clause, Library, load_library, parse_clause
-from ..workspace.fields import Fields
+from ..workspace.fields import Fields, one_line
+from ..workspace.files import read_text
 from ..workspace.writer import replace_atomically
 from ..workspace.yamlfile import read_yaml
 from .references import dependents
@@ -41,7 +42,7 @@ STATES = ("approved", "changed", "unapproved", "draft", "retired")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_FIELDS = {"version", "sha256", "approved_by", "approved_on", "reason", "retired_on"}
 _HAND_RETIRED = "marked retired in its file, not with `mspdocs clauses retire`"
-_REFUSED_HINT = ("documents with unapproved clauses are refused; have counsel approve them "
+REFUSED_HINT = ("documents with unapproved clauses are refused; have counsel approve them "
                  "(`mspdocs clauses approve`) or generate with --draft")
 _FRONT = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n)", re.DOTALL)
 _STATUS_LINE = re.compile(r"^status:[^\r\n]*", re.MULTILINE)
@@ -160,8 +161,8 @@ def approved_text(folder: Path, sha256: str) -> str | None:
     """The clause file as it was approved, or None when it was not kept."""
     path = folder / STORE_NAME / f"{sha256}.md"
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path)
+    except MspdocsError:
         return None
 
 
@@ -186,7 +187,7 @@ def check_placed(clauses: Iterable[Clause], approvals: dict[str, Approval], labe
                               clause=state.clause.id)
                 for state in (clause_state(clause, approvals) for clause in clauses) if not state.approved]
     if problems:
-        problems.append(ProblemsFound(prefix + _REFUSED_HINT))
+        problems.append(ProblemsFound(prefix + REFUSED_HINT))
     raise_all(problems)
 
 
@@ -244,7 +245,7 @@ def check_library(library: Library, approvals: dict[str, Approval], kind: str) -
                                path=library.folder / f"{approval.clause}.md", clause=approval.clause)
                  for approval in missing_approved(library, approvals) if relevant(approval.clause, None)]
     if problems:
-        problems.append(ProblemsFound(_REFUSED_HINT))
+        problems.append(ProblemsFound(REFUSED_HINT))
     raise_all(problems)
 
 
@@ -266,7 +267,7 @@ def render_lock(approvals: dict[str, Approval]) -> str:
 
 def with_status(clause: Clause, status: str) -> str:
     """The clause file text with its front-matter status set, everything else byte for byte."""
-    text = clause.path.read_text(encoding="utf-8")
+    text = read_text(clause.path)
     match = _FRONT.match(text)
     front, count = _STATUS_LINE.subn(f"status: {status}", match.group(2), count=1) if match else ("", 0)
     if not count:
@@ -278,11 +279,6 @@ def with_status(clause: Clause, status: str) -> str:
         raise InputError("setting the status would change the clause text", path=clause.path,
                          clause=clause.id)
     return updated
-
-
-def _check_one_line(name: str, value: str | None) -> None:
-    if value is not None and (not value.strip() or "\n" in value or "\r" in value):
-        raise InputError(f"{name} must be one non-empty line")
 
 
 def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError | None:
@@ -297,13 +293,14 @@ def _approval_problem(clause: Clause, approval: Approval | None) -> MspdocsError
 
 
 def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
-            on: dt.date | None = None) -> list[tuple[State, bool]]:
+            on: dt.date | None = None, backed=None) -> list[tuple[State, bool]]:
     """Approve the current text of each named clause: (its state, whether a new approval was recorded).
 
-    A clause already approved as it stands keeps its record. Everything is checked before anything is written.
+    A clause already approved as it stands keeps its record, unless `backed(id, sha256)` says the register
+    does not hold that approval. Everything is checked before anything is written.
     """
-    _check_one_line("--by", by)
-    _check_one_line("--reason", reason)
+    one_line(by, "--by")
+    one_line(reason, "--reason")
     library = load_library(folder)
     approvals = load_approvals(folder)
     errors: list[MspdocsError] = []
@@ -319,7 +316,8 @@ def approve(folder: Path, ids: list[str], by: str, reason: str | None = None,
             errors.append(problem)
         chosen.append(clause)
     raise_all(errors)
-    fresh = [clause for clause in chosen if not clause_state(clause, approvals).approved]
+    fresh = [clause for clause in chosen if not clause_state(clause, approvals).approved
+             or (backed is not None and not backed(clause.id, clause.text_hash))]
     if fresh:
         _record(folder, fresh, approvals, by.strip(), on or dt.date.today(), reason.strip() if reason else None)
     library = load_library(folder)
@@ -334,7 +332,7 @@ def _record(folder: Path, clauses: list[Clause], approvals: dict[str, Approval],
     store = folder / STORE_NAME
     store.mkdir(exist_ok=True)
     for clause in clauses:
-        text = updates.get(clause.id) or clause.path.read_text(encoding="utf-8")
+        text = updates.get(clause.id) or read_text(clause.path)
         kept = store / f"{clause.text_hash}.md"
         if not kept.exists():
             replace_atomically(kept, text.encode("utf-8"))

@@ -17,6 +17,7 @@ from ..render.environment import environment
 from ..workspace.catalog import Catalog, load_catalog
 from ..workspace.clauses import Clause, Library, read_library
 from ..workspace.customers import parse_customer
+from ..workspace.files import read_text
 from ..workspace.folder import Workspace, open_workspace
 from . import approvals as approval_store
 from .references import references
@@ -156,6 +157,14 @@ class _Linter:
 
     def body(self, clause: Clause) -> None:
         try:
+            self._body(clause)
+        except (RecursionError, MemoryError):
+            self.add(clause.path, clause.body_line, clause.id, "template-too-deep",
+                     "the text is nested too deeply to be read")
+            self.refs[clause.id] = []
+
+    def _body(self, clause: Clause) -> None:
+        try:
             tree = environment().parse(clause.body)
         except TemplateSyntaxError as exc:
             self.add(clause.path, clause.body_line + (exc.lineno or 1) - 1, clause.id, "template-syntax",
@@ -185,10 +194,14 @@ class _Linter:
             line = clause.lines.get("condition")
             try:
                 tree = parse_condition(clause.condition)
+                used = used_names(tree, None)
+            except (RecursionError, MemoryError):
+                self.add(clause.path, line, clause.id, "invalid-condition", "the condition is nested too deeply")
+                return
             except TemplateSyntaxError as exc:
                 self.add(clause.path, line, clause.id, "invalid-condition", exc.message or "not an expression")
                 return
-            for name, _ in used_names(tree, None):
+            for name, _ in used:
                 if not _known_somewhere(name, clause, self.contexts):
                     self.add(clause.path, line, clause.id, "unknown-condition-field",
                              f"condition uses '{name}', which is not a known field")
@@ -244,7 +257,7 @@ class _Linter:
         before = approval_store.approved_text(self.folder, approval.sha256)
         if before is None:
             return clause.lines.get("version")
-        after = clause.path.read_text(encoding="utf-8").splitlines()
+        after = read_text(clause.path).splitlines()
         matcher = difflib.SequenceMatcher(None, before.splitlines(), after, autojunk=False)
         return next((j1 + 1 for tag, _, _, j1, _ in matcher.get_opcodes() if tag != "equal"), None)
 
@@ -267,27 +280,36 @@ class _Linter:
 
 
 def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
-    """Every elementary cycle reachable by depth-first search (each found once per entry point)."""
+    """Every elementary cycle reachable by depth-first search (each found once per entry point).
+
+    Iterative, so a chain of thousands of clauses cannot exhaust Python's recursion limit.
+    """
     cycles, done = [], set()
-
-    def walk(node: str, trail: list[str]) -> None:
-        if node in trail:
-            cycles.append(trail[trail.index(node):])
-            return
-        if node in done or node not in edges:
-            return
-        for target in edges[node]:
-            walk(target, trail + [node])
-        done.add(node)
-
     for start in sorted(edges):
-        walk(start, [])
+        if start in done:
+            continue
+        trail: list[str] = [start]
+        on_trail = {start}
+        stack = [iter(edges[start])]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                stack.pop()
+                node = trail.pop()
+                on_trail.discard(node)
+                done.add(node)
+            elif target in on_trail:
+                cycles.append(trail[trail.index(target):])
+            elif target not in done and target in edges:
+                trail.append(target)
+                on_trail.add(target)
+                stack.append(iter(edges[target]))
     return cycles
 
 
 def lint(workspace: str | Path | None = None) -> list[Finding]:
     """All findings for the workspace's clause library and templates (an empty list when clean)."""
-    linter = _Linter(open_workspace(workspace))
+    linter = _Linter(open_workspace(workspace))  # nothing is rendered: the sandbox's bounds keep parsing cheap
     linter.read()
     for clause in linter.clauses.values():
         linter.body(clause)

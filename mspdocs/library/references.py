@@ -25,7 +25,7 @@ def dependents(library: Library, clause_id: str) -> list[tuple[Clause, int | Non
             found.append((clause, clause.lines.get("alternates"), "lists it in `alternates`"))
         try:
             tree = environment().parse(clause.body)
-        except TemplateSyntaxError:
+        except (TemplateSyntaxError, RecursionError):
             continue  # lint reports the syntax; whatever the body says cannot render anyway
         found += [(clause, clause.body_line + line - 1, f'refers to it with ref("{clause_id}")')
                   for target, line in references(tree) if target == clause_id]

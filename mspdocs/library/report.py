@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InputError
 from ..workspace.clauses import CATEGORIES, Library, load_library
 from ..workspace.folder import open_workspace
+from . import approvalrecord as approval_record
 from . import approvals as approval_store
 from .worddiff import marked, meta_changes, word_ops
 
@@ -86,17 +87,24 @@ def approve_clauses(workspace: str | Path | None, ids: list[str] | None, by: str
     With `ids` None, every clause awaiting approval (unapproved, draft or changed; not retired, even by hand:
     that is settled with `mspdocs clauses retire`).
     """
-    folder = open_workspace(workspace).path("clauses")
+    space = open_workspace(workspace)
+    folder = space.path("clauses")
+    backed = approval_record.backing(space)
     if ids is None:
         states = approval_store.library_states(load_library(folder), approval_store.load_approvals(folder))
         ids = [state.clause.id for state in states
-               if state.status in ("unapproved", "draft", "changed") and state.clause.status != "retired"]
-    return [dict(state_row(state), recorded=recorded)
-            for state, recorded in approval_store.approve(folder, ids, by, reason, on)]
+               if (state.status in ("unapproved", "draft", "changed")
+                   or (state.approved and not backed(state.clause.id, state.clause.text_hash)))
+               and state.clause.status != "retired"]
+    rows = approval_store.approve(folder, ids, by, reason, on, backed)
+    approval_record.record_approvals(space, rows)  # after the lock: a lock entry alone is refused
+    return [dict(state_row(state), recorded=recorded) for state, recorded in rows]
 
 
 def retire_clause(workspace: str | Path | None, clause_id: str) -> dict[str, Any]:
     """The retired clause's row; `recorded` is false when it was retired already."""
-    folder = open_workspace(workspace).path("clauses")
-    state, recorded = approval_store.retire(folder, clause_id)
+    space = open_workspace(workspace)
+    state, recorded = approval_store.retire(space.path("clauses"), clause_id)
+    if recorded:
+        approval_record.record_retirement(space, state)
     return dict(state_row(state), recorded=recorded)

@@ -38,6 +38,9 @@ def condition_holds(clause: Clause, context: dict[str, Any]) -> bool:
         return True
     try:
         expression = compile_condition(clause.condition)
+    except (RecursionError, MemoryError) as exc:
+        raise InputError(f"condition cannot be compiled: {_message(exc)}", path=clause.path,
+                         line=clause.lines.get("condition"), field="condition", clause=clause.id) from None
     except TemplateSyntaxError as exc:
         raise InputError(f"condition is not a valid expression: {exc.message}", path=clause.path,
                          line=clause.lines.get("condition"), field="condition", clause=clause.id) from None
@@ -52,6 +55,10 @@ def condition_holds(clause: Clause, context: dict[str, Any]) -> bool:
 def _message(exc: Exception) -> str:
     if isinstance(exc, (TemplateError, MspdocsError)):
         return getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than the limit allows (limits.render_memory_mb in mspdocs.toml)"
+    if isinstance(exc, RecursionError):
+        return "its text is nested too deeply"
     return f"{type(exc).__name__}: {exc}"  # e.g. a division by zero written in the clause
 
 
@@ -84,6 +91,24 @@ def deciding_clauses(library: Library, kind: str) -> list[Clause]:
     return [clause for clause in library.primaries(kind) if clause.alternates]
 
 
+def evaluated_clauses(library: Library, kind: str) -> list[Clause]:
+    """Every clause whose text (condition or body) assembling a document of `kind` may run, in order.
+
+    Whether a clause is placed depends on its condition, which is its own text: so all of these must be
+    approved before any document of the kind is assembled, placed in the end or not.
+    """
+    standing_in = library.alternate_ids(kind)
+    found: dict[str, Clause] = {}
+    for clause in sorted(library.primaries(kind), key=_sort_key):
+        if clause.id in standing_in:
+            continue
+        for alt in clause.alternates:
+            if alt in library.clauses and library[alt].status != "retired":
+                found.setdefault(alt, library[alt])
+        found.setdefault(clause.id, clause)
+    return list(found.values())
+
+
 def number_clauses(clauses: list[Clause]) -> list[PlacedClause]:
     """Sections by category (1, 2, …), clauses within them (1.1, 1.2, …); empty categories are skipped."""
     placed, section, previous, item = [], 0, None, 0
@@ -111,6 +136,9 @@ def render_body(clause: Clause, context: dict[str, Any]) -> str:
     except TemplateSyntaxError as exc:
         raise InputError(f"template syntax error: {exc.message}", path=clause.path,
                          line=_template_line(exc, clause), clause=clause.id) from None
+    except (RecursionError, MemoryError) as exc:
+        raise InputError(f"template cannot be compiled: {_message(exc)}", path=clause.path,
+                         clause=clause.id) from None
     try:
         return end_sentences(template.render(context))
     except Exception as exc:  # noqa: BLE001 - any failure of counsel's text is reported, with its place
@@ -133,9 +161,18 @@ def make_ref(placed: list[PlacedClause]):
 NUMBERED_KINDS = frozenset({"agreement"})
 
 
-def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
-    """Select, number and render the clauses of one document into WordprocessingML paragraphs."""
-    placed = number_clauses(select_clauses(library, kind, context))
+def plan(library: Library, kind: str, context: dict[str, Any]) -> list[PlacedClause]:
+    """The clauses of one document, chosen (conditions decided) and numbered; no body is rendered yet."""
+    return number_clauses(select_clauses(library, kind, context))
+
+
+def assemble(library: Library, kind: str, context: dict[str, Any],
+             placed: list[PlacedClause] | None = None) -> Assembly:
+    """Select, number and render the clauses of one document into WordprocessingML paragraphs.
+
+    `placed`, when given, is the plan already made (and checked) for this context.
+    """
+    placed = plan(library, kind, context) if placed is None else placed
     numbered = kind in NUMBERED_KINDS
     render_context = dict(context, ref=make_ref(placed))
     parts, text, previous = [], [], None

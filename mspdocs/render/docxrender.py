@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, RenderError
-from ..workspace.files import read_bytes
+from ..errors import RenderError
+from ..workspace.files import TEMPLATE_LIMIT, read_bytes
 from .environment import end_sentences, environment
+from .package import check_word_package
 
 
 class DocumentTemplate:
@@ -19,9 +19,8 @@ class DocumentTemplate:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.data = read_bytes(path)
-        if not _is_word_document(self.data):
-            raise InputError("not a Word document (.docx): the template cannot be opened", path=path)
+        self.data = read_bytes(path, TEMPLATE_LIMIT)
+        check_word_package(self.data, path)
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self._patched: dict[str, str] = {}
 
@@ -124,10 +123,3 @@ def custom_properties(data: bytes) -> dict[str, str]:
         root = etree.fromstring(archive.read("docProps/custom.xml"))
     return {node.get("name"): "".join(node.itertext()) for node in root}
 
-
-def _is_word_document(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False

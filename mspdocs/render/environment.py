@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from decimal import Decimal
 from typing import Any
@@ -123,8 +124,93 @@ def _finalize(value: Any) -> Any:
     return Markup(neutralise(str(value)))
 
 
+# What one expression may build: text or a list this long, a whole number of this many bits (~1,200 digits).
+MAX_SIZE = 1_000_000
+MAX_INT_BITS = 4096
+_FORMAT_WIDTH = re.compile(r"\d{7,}|%[-#0 +]*\*|\{[^{}]*:[^{}]*\{")  # a width of a million or more, or a computed one
+
+
+def _too_big(what: str) -> RenderError:
+    return RenderError(f"{what} would exceed the sandbox's bounds (texts and lists of at most {MAX_SIZE:,} items, "
+                       f"numbers of at most {MAX_INT_BITS} bits)")
+
+
+def _check_size(value: Any, what: str) -> Any:
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_SIZE:
+        raise _too_big(what)
+    return value
+
+
+def _check_format(template: Any) -> None:
+    if isinstance(template, str) and _FORMAT_WIDTH.search(template):
+        raise _too_big("formatting with a huge or computed width")
+
+
+_BINOPS = {"*": operator.mul, "**": operator.pow, "%": operator.mod}
+
+
+def bounded_binop(op: str, left: Any, right: Any) -> Any:
+    """`left <operator> right` for the operators that can build unbounded values (*, **, %)."""
+    numbers = (int, float, Decimal)
+    if op == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+        if right > 0 and right * abs(left).bit_length() > MAX_INT_BITS:
+            raise _too_big(f"{left} ** {right}")
+    elif op == "*":
+        sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
+        counts = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
+        if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_SIZE:
+            raise _too_big("repeating a text or list")
+        if len(counts) == 2 and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise _too_big("multiplying")
+    elif op == "%" and not isinstance(left, numbers):
+        _check_format(left)
+    return _check_size(_BINOPS[op](left, right), f"'{op}'")
+
+
+def _bounded_filter(name: str, original):
+    """A text filter that refuses widths, counts and results beyond MAX_SIZE before building them."""
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        values = [v for v in (*args, *kwargs.values()) if isinstance(v, int) and not isinstance(v, bool)]
+        if any(abs(v) > MAX_SIZE for v in values):
+            raise _too_big(f"the {name} filter")
+        text = next((v for v in args if isinstance(v, str)), None)
+        if name == "format":
+            _check_format(text)
+        if name == "replace" and len(args) >= 4 and isinstance(args[1], str):
+            old, new = str(args[2]), str(args[3])
+            count = (len(args[1]) + 1) if not old else args[1].count(old)
+            if len(args[1]) + count * max(len(new) - len(old), 0) > MAX_SIZE:
+                raise _too_big("the replace filter")
+        return _check_size(original(*args, **kwargs), f"the {name} filter")
+
+    return functools.update_wrapper(bounded, original)
+
+
+_SIZED_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "replace", "join", "batch", "slice")
+_PADDING_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "join",
+                    "replace", "__mul__", "__rmul__", "__pow__", "__mod__"}
+
+
 class _Environment(ImmutableSandboxedEnvironment):
-    """Compiles each distinct source once, so every document of a batch reuses its templates."""
+    """Compiles each distinct source once, so every document of a batch reuses its templates.
+
+    Operators and calls that can build huge values are bounded (they also stay out of compile-time constant
+    folding, so `clauses lint` never computes them); time and memory are bounded per document (`limits`).
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        return bounded_binop(operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        owner = getattr(__obj, "__self__", None) or getattr(getattr(__obj, "__wrapped__", None), "__self__", None)
+        if isinstance(owner, (str, list, tuple)) and getattr(__obj, "__name__", "") in _PADDING_METHODS:
+            if any(isinstance(v, int) and abs(v) > MAX_SIZE for v in (*args, *kwargs.values())):
+                raise _too_big(f"{__obj.__name__}()")
+            if __obj.__name__ in ("format", "format_map"):
+                _check_format(owner)
+        return _check_size(super().call(__context, __obj, *args, **kwargs), "a call")
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - one environment per process, never freed
     def _compile_source(self, source: str) -> Template:
@@ -147,7 +233,9 @@ def environment() -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update({name: _bounded_filter(name, env.filters[name]) for name in _SIZED_FILTERS})
     env.filters.update(money=money, longdate=longdate, names=names)
+    env.globals.pop("lipsum", None)  # builds as many paragraphs as asked
     return env
 
 

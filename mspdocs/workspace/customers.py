@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog
 from .fields import Fields, gathering
-from .folder import Workspace
+from .folder import MAX_DAYS, MAX_MONTHS, Workspace, term_limit
 from .yamlfile import read_yaml
 
 # A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
@@ -43,7 +43,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     currency = fields.currency("currency", default=workspace.profile.msp["currency"])
     agreement = {
         "effective": fields.date("effective"),
-        "term_months": fields.integer("term_months", minimum=1),
+        "term_months": fields.integer("term_months", minimum=1, maximum=MAX_MONTHS),
         "monthly_fee": fields.amount("monthly_fee", minimum=0),
         "currency": currency,
         "governing_law": fields.text("governing_law"),
@@ -51,7 +51,8 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
                                           workspace.profile.msp["insurance_required"]),
     }
     for key in ("renewal_months", "payment_terms_days", "notice_days"):
-        agreement[key] = _or_default(fields.integer(key, required=False, minimum=0), defaults[key])
+        agreement[key] = _or_default(fields.integer(key, required=False, minimum=0, maximum=term_limit(key)),
+                                     defaults[key])
     cap = fields.amount("liability_cap_amount", required=False, minimum=0)
     if cap is not None:
         agreement["liability_cap_amount"] = cap
@@ -162,7 +163,7 @@ def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog, p
     if insurance is not None:
         data["insurance"] = insurance
     qbr = top.section("qbr", required=False)
-    cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
+    cadence = qbr.integer("cadence_days", required=False, minimum=1, maximum=MAX_DAYS) if qbr else None
     data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
     contacts = _contacts(top)
     if contacts:

@@ -12,11 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, MspdocsError, MultipleErrors, raise_all
+from .currencies import ISO_4217
 from .yamlfile import LineDict, LineList
 
 # Control characters cannot be stored in a Word document and are never meant in a contract.
 # Text-direction embeddings, overrides and isolates can make the page show other text than the data holds.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+# Line and paragraph separators end a line where none shows in the file; bidi marks reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069"
+                      "\u2028\u2029\u200e\u200f\u061c]")
+_EMAIL = re.compile(r"(?!\.)(?!.*\.\.)[\w.!#$%&'*+/=?^`{|}~-]{1,64}(?<!\.)"
+                    r"@(?=.{4,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
+MAX_INTEGER = 10**9  # no count, term or version of a document comes near
+MAX_AMOUNT_DIGITS = 15  # whole-number digits of a money amount (below a quadrillion)
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -33,6 +40,22 @@ def _gathered(read):
             self.problems.append(exc)
             return None
     return reader
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a message, shortened when long."""
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def one_line(value: str | None, option: str) -> str | None:
+    """A name given on the command line (`--by`, `--signer`): one line of visible text, or an error."""
+    if value is None:
+        return None
+    if not value.strip() or _CONTROL.search(value) or any(c in value for c in "\n\r\t"):
+        raise InputError(f"{option} must be one line of text, without control or text-direction characters")
+    if len(value) > 200:
+        raise InputError(f"{option} is longer than 200 characters")
+    return value.strip()
 
 
 @contextmanager
@@ -137,13 +160,17 @@ class Fields:
             raise self.error(key, f"'{value}' is not a date (write YYYY-MM-DD)") from None
 
     @_gathered
-    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
+    def integer(self, key: str, required: bool = True, minimum: int | None = None,
+                maximum: int = MAX_INTEGER) -> int | None:
         value = self._scalar(key, required)
         if value is None:
             return None
-        if not re.fullmatch(r"[+-]?\d+", value.replace("_", "")):
-            raise self.error(key, f"'{value}' is not a whole number")
-        number = int(value.replace("_", ""))
+        digits = value.replace("_", "")
+        if not re.fullmatch(r"[+-]?[0-9]+", digits, re.ASCII):
+            raise self.error(key, f"'{_shown(value)}' is not a whole number (digits 0-9)")
+        if len(digits.lstrip("+-").lstrip("0")) > len(str(maximum)) or int(digits) > maximum:
+            raise self.error(key, f"must be at most {maximum:,}, not {_shown(value)}")
+        number = int(digits)
         if minimum is not None and number < minimum:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number
@@ -154,10 +181,16 @@ class Fields:
         value = self._scalar(key, required)
         if value is None:
             return None
-        if not re.fullmatch(r"[+-]?\d[\d_]*(\.\d{1,2})?", value):
-            raise self.error(key, f"'{value}' is not an amount (write e.g. 4250.00: digits, at most two "
-                                  "decimal places, no commas)")
+        if not re.fullmatch(r"[+-]?[0-9][0-9_]*(\.[0-9]{1,2})?", value, re.ASCII):
+            raise self.error(key, f"'{_shown(value)}' is not an amount (write e.g. 4250.00: digits 0-9, at "
+                                  "most two decimal places, no commas)")
+        whole = value.lstrip("+-").split(".")[0].replace("_", "").lstrip("0")
+        if len(whole) > MAX_AMOUNT_DIGITS:
+            raise self.error(key, f"'{_shown(value)}' is too large an amount (at most {MAX_AMOUNT_DIGITS} digits "
+                                  "before the decimal point)")
         number = Decimal(value.replace("_", ""))
+        if value.startswith("-") and number == 0:
+            raise self.error(key, f"'{value}' is a negative zero; write 0")
         if minimum is not None and number < minimum:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number
@@ -221,7 +254,7 @@ class Fields:
             return None
         fields.reject_unknown({"name", "title", "email"})
         person = {name: fields.text(name) for name in ("name", "title", "email")}
-        if person["email"] is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
+        if person["email"] is not None and not _EMAIL.fullmatch(person["email"]):
             raise fields.error("email", f"'{person['email']}' is not an email address")
         return person
 
@@ -233,6 +266,8 @@ class Fields:
             return None
         if not re.fullmatch(r"[A-Z]{3}", code):
             raise self.error(key, f"'{code}' is not a three-letter currency code (e.g. USD)")
+        if code not in ISO_4217:
+            raise self.error(key, f"'{code}' is not an ISO 4217 currency in circulation (e.g. USD, EUR, GBP)")
         return code
 
     def reject_unknown(self, known: set[str] | frozenset[str]) -> None:

@@ -5,16 +5,23 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from .fields import Fields, gathering
+from .files import check_inside, confine
 from .tomlfile import read_toml
 from .writer import current_umask
 
 PROFILE_NAME = "mspdocs.toml"
+MAX_MONTHS = 1200  # a term of a hundred years; more is a typing error, never a contract
+MAX_DAYS = 36_500
+_MAX_PATH = 4096  # PATH_MAX on Linux
+# Each document is rendered within these (README, "Limits"); [limits] in mspdocs.toml changes them.
+LIMIT_DEFAULTS = {"render_seconds": 30, "render_memory_mb": 1024}
+_LIMIT_RANGES = {"render_seconds": (1, 3600), "render_memory_mb": (64, 65536)}
 _PATH_DEFAULTS = {
     "catalog": "catalog.yaml",
     "clauses": "clauses",
@@ -39,6 +46,7 @@ class Profile:
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
     delivery: dict[str, int] | None = None  # stale_days, trueup_tolerance_percent (DELIVERY_DEFAULTS)
+    limits: dict[str, int] = field(default_factory=lambda: dict(LIMIT_DEFAULTS))
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,11 @@ class Workspace:
         return self.path("output")
 
 
+def term_limit(key: str) -> int:
+    """The largest value a term field may hold: by its unit, months or days."""
+    return MAX_MONTHS if key.endswith("_months") else MAX_DAYS
+
+
 def read_profile(path: Path) -> Profile:
     """Parse and validate mspdocs.toml, reporting every problem (file, field, line) at once."""
     with gathering([]) as problems:
@@ -64,7 +77,7 @@ def read_profile(path: Path) -> Profile:
 
 def _profile(raw: Any, path: Path, problems: list) -> Profile:
     top = Fields(raw, path, problems=problems)
-    top.reject_unknown({"msp", "agreement", "paths", "signing", "delivery"})
+    top.reject_unknown({"msp", "agreement", "paths", "signing", "delivery", "limits"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -76,8 +89,8 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
         "phone": msp.text("phone"),
         "currency": msp.currency("currency"),
         "min_insurance_limit": msp.amount("min_insurance_limit", minimum=0),
-        "qbr_cadence_days": msp.integer("qbr_cadence_days", minimum=1),
-        "liability_cap_months": msp.integer("liability_cap_months", minimum=1),
+        "qbr_cadence_days": msp.integer("qbr_cadence_days", minimum=1, maximum=MAX_DAYS),
+        "liability_cap_months": msp.integer("liability_cap_months", minimum=1, maximum=MAX_MONTHS),
         "insurance_required": msp.boolean("insurance_required"),
         "address": msp.address("address"),
         "signatory": msp.person("signatory"),
@@ -87,19 +100,19 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
     agreement = top.section("agreement")
     agreement.reject_unknown({"renewal_months", "payment_terms_days", "notice_days"})
     defaults = {
-        "renewal_months": agreement.integer("renewal_months", minimum=0),
-        "payment_terms_days": agreement.integer("payment_terms_days", minimum=0),
-        "notice_days": agreement.integer("notice_days", minimum=0),
+        key: agreement.integer(key, minimum=0, maximum=term_limit(key))
+        for key in ("renewal_months", "payment_terms_days", "notice_days")
     }
     paths = dict(_PATH_DEFAULTS)
     custom = top.section("paths", required=False)
     if custom is not None:
         custom.reject_unknown(set(_PATH_DEFAULTS))
         for key in custom.data:
-            paths[key] = custom.text(key)
+            paths[key] = _relative_path(custom, key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
                    signing=_signing(top.section("signing", required=False)),
-                   delivery=_delivery(top.section("delivery", required=False)))
+                   delivery=_delivery(top.section("delivery", required=False)),
+                   limits=_limits(top.section("limits", required=False)))
 
 
 def _delivery(fields: Fields | None) -> dict[str, int]:
@@ -112,6 +125,28 @@ def _delivery(fields: Fields | None) -> dict[str, int]:
             if value is not None:
                 settings[key] = value
     return settings
+
+
+def _limits(fields: Fields | None) -> dict[str, int]:
+    """The optional [limits] section: seconds and MiB of memory one document may take to render."""
+    limits = dict(LIMIT_DEFAULTS)
+    if fields is not None:
+        fields.reject_unknown(set(LIMIT_DEFAULTS))
+        for key, (low, high) in _LIMIT_RANGES.items():
+            value = fields.integer(key, required=False, minimum=low, maximum=high)
+            if value is not None:
+                limits[key] = value
+    return limits
+
+
+def _relative_path(fields: Fields, key: str) -> str:
+    """A [paths] entry: a path inside the workspace, relative to it, never leaving it."""
+    value = fields.text(key)
+    parts = Path(value).parts
+    if Path(value).is_absolute() or ".." in parts or not parts:
+        raise fields.error(key, f"'{value}' must be a path inside the workspace, relative to it "
+                                "(no leading / and no ..)")
+    return value
 
 
 def _signing(fields: Fields | None) -> dict[str, str] | None:
@@ -131,16 +166,27 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
 def open_workspace(root: str | Path | None = None) -> Workspace:
     """The workspace at `root`, else $MSPDOCS_WORKSPACE, else the nearest folder holding mspdocs.toml
     from the current directory up (as git finds its repository)."""
-    named = root or os.environ.get("MSPDOCS_WORKSPACE")
-    folder = Path(named).resolve() if named else find_workspace(Path.cwd())
+    named = str(root or os.environ.get("MSPDOCS_WORKSPACE") or "")
+    if len(named) > _MAX_PATH or "\0" in named:
+        raise InputError(f"the workspace path is not usable ({len(named)} characters; at most {_MAX_PATH}, "
+                         "no NUL)", path=named[:60] + "…")
+    try:
+        folder = Path(named).resolve() if named else find_workspace(Path.cwd())
+        exists = os.path.lexists(folder / PROFILE_NAME)  # a FIFO or link is refused by name when read
+    except OSError as exc:
+        raise InputError(f"cannot open the workspace: {exc.strerror or exc}", path=named[:200]) from None
     profile_path = folder / PROFILE_NAME
-    if not profile_path.is_file():
+    if not exists:
         raise InputError(
             f"not an mspdocs workspace: {PROFILE_NAME} is missing "
             "(create one with `mspdocs init DIR`, or name one with --workspace)",
             path=folder,
         )
-    return Workspace(root=folder, profile=read_profile(profile_path))
+    confine(folder)
+    workspace = Workspace(root=folder, profile=read_profile(profile_path))
+    for name in workspace.profile.paths:
+        check_inside(workspace.path(name))  # a folder of [paths] linked out of the workspace is refused
+    return workspace
 
 
 def find_workspace(start: Path) -> Path:

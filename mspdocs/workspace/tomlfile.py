@@ -224,6 +224,8 @@ def parse_toml(text: str, path: str | Path) -> LineDict:
         at = _AT_LINE.search(message)
         raise InputError(f"malformed TOML: {_AT_LINE.sub('', message)}", path=path,
                          line=int(at.group(1)) if at else None) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"malformed TOML: {exc}", path=path) from None
     return located(raw, key_lines(text))
 
 

@@ -6,7 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, WriteError
+from .files import check_inside
 
 
 def current_umask() -> int:
@@ -15,24 +16,38 @@ def current_umask() -> int:
     return current
 
 
+def write_failure(exc: OSError, path: Path) -> WriteError:
+    """An OSError of a write as one line naming the file and the cause."""
+    where = Path(exc.filename) if getattr(exc, "filename", None) else path
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return WriteError("cannot write here: a file stands where a folder belongs", path=where)
+    return WriteError(f"cannot write: {exc.strerror or exc}", path=where)
+
+
 def stage(path: Path, data: bytes) -> Path:
     """Write `data`, flushed to disk, to a hidden `.part` file beside `path`; the caller publishes it."""
+    check_inside(path.parent)
     for attempt in range(3):
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            check_inside(path.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
             break
-        except FileNotFoundError:  # another process removed the folder it had just emptied: again
+        except FileNotFoundError as exc:  # another process removed the folder it had just emptied: again
             if attempt == 2:
-                raise
+                raise write_failure(exc, path.parent) from None
+        except OSError as exc:
+            raise write_failure(exc, path.parent) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~current_umask())
-    except BaseException:
+    except BaseException as exc:
         os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise write_failure(exc, path) from None
         raise
     return Path(temporary)
 
@@ -44,6 +59,8 @@ def publish(staged: Path, path: Path) -> None:
         os.link(staged, path)
     except FileExistsError:
         raise InputError("refusing to overwrite an existing document", path=path) from None
+    except OSError as exc:
+        raise write_failure(exc, path) from None
     _fsync_dir(path.parent)
 
 
@@ -71,8 +88,10 @@ def replace_atomically(path: Path, data: bytes) -> None:
         if path.exists():
             os.chmod(staged, path.stat().st_mode & 0o777)
         os.replace(staged, path)
-    except BaseException:
+    except BaseException as exc:
         discard(staged)
+        if isinstance(exc, OSError):
+            raise write_failure(exc, path) from None
         raise
     _fsync_dir(path.parent)
 

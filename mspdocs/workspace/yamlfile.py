@@ -161,6 +161,8 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         raise InputError(f"malformed YAML: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {exc}", path=path) from None
+    except RecursionError:
+        raise InputError("malformed YAML: nested too deeply", path=path) from None
 
 
 def read_yaml(path: Path) -> Any:

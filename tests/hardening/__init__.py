@@ -1,0 +1,1 @@
+"""Hostile inputs, crashes and faults: each attack named, each bounded in time and memory."""
