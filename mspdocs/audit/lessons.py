@@ -113,6 +113,15 @@ def _listed_in(stated: dict[str, Any], service_id: str) -> str:
     return next((name for name in SERVICE_LISTS if service_id in stated.get(name, [])), "absent")
 
 
+def decision_date(customer: Customer, service_id: str) -> dt.date | None:
+    """When the declined service was recommended: per declined service where the record keeps it that way
+    (`Customer.declined`), else as the QBR agenda reads the record."""
+    per_service = getattr(customer, "declined", None)
+    if isinstance(per_service, dict) and isinstance(per_service.get(service_id), dict):
+        return per_service[service_id].get("recommended_on")
+    return declined_date(customer, service_id)
+
+
 def signed_letters(facts: CustomerFacts) -> list[tuple[Entry, dt.date, set[str]]]:
     """Each risk letter with a recorded signed copy: the entry, its date and the services it names."""
     return [(e, document_date(e), set(e.payload.get("declined", []))) for e in facts.generated("risk-letter")
@@ -124,7 +133,7 @@ def uncovered_declines(customer: Customer, facts: CustomerFacts) -> dict[str, st
     letters = signed_letters(facts)
     found = {}
     for service_id in customer.services["declined"]:
-        decided = declined_date(customer, service_id)
+        decided = decision_date(customer, service_id)
         naming = [(e, day) for e, day, names in letters if service_id in names]
         if any(decided is None or day >= decided for _, day in naming):
             continue
