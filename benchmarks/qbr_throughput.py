@@ -28,6 +28,23 @@ AS_OF = dt.date(2026, 11, 29)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "evidence"
 
 
+# The benchmark's own MSP: customer documents are refused while the profile describes the built-in sample.
+OWN_MSP = {"Harborlight IT Services, LLC": "Benchmark IT, LLC", "Harborlight IT": "Benchmark IT",
+           "contracts@harborlight.example": "contracts@benchmark.example", "+1 207 555 0100": "+1 207 555 0199",
+           "75 Commercial Street, Suite 300": "1 Bench Street", "Dana Whitcomb": "Robin Bench",
+           "dana.whitcomb@harborlight.example": "robin@benchmark.example"}
+
+
+def workspace_of(folder: Path, count: int) -> Path:
+    workspace = synthetic_workspace(folder, count)
+    profile = workspace / "mspdocs.toml"
+    text = profile.read_text(encoding="utf-8")
+    for sample, own in OWN_MSP.items():
+        text = text.replace(f'"{sample}"', f'"{own}"')
+    profile.write_text(text, encoding="utf-8")
+    return workspace
+
+
 def rate(workspace: Path, kind: str, ids: list[str] | None, jobs: int) -> float:
     """Documents per second for the whole command, as a user runs it."""
     shutil.rmtree(workspace / "output")
@@ -60,7 +77,7 @@ def main() -> int:
     parser.add_argument("--list-customers", type=int, default=5000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        workspace = synthetic_workspace(Path(folder), args.customers)
+        workspace = workspace_of(Path(folder), args.customers)
         ids = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
         with_history(workspace, ids[:10])
         agreement = rate(workspace, "agreement", None, 1)
@@ -70,14 +87,15 @@ def main() -> int:
         packets = rate(workspace, "qbr-packet", ids[:args.packets], 2)
         print(f"qbr-packet  {packets:7.1f} packets/s   (--jobs 2, {args.packets} packets with PDF; target >= 3)")
     with tempfile.TemporaryDirectory() as folder:
-        workspace = synthetic_workspace(Path(folder), args.list_customers)
+        workspace = workspace_of(Path(folder), args.list_customers)
         ids = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
         for customer in ids[::10]:
             record_qbr(customer, dt.date(2026, 8, 20), ["Pat Doe"], ["Follow up"], workspace=workspace)
-        start = time.perf_counter()
-        rows = qbr_schedule(workspace=workspace, as_of=AS_OF)
-        elapsed = time.perf_counter() - start
-        print(f"qbr list    {elapsed:7.2f} s over {len(rows)} customers ({len(ids) // 10} with reviews; target <= 2 s)")
+        for run in ("first run, every record validated", "next runs, records unchanged"):
+            start = time.perf_counter()
+            rows = qbr_schedule(workspace=workspace, as_of=AS_OF)
+            elapsed = time.perf_counter() - start
+            print(f"qbr list    {elapsed:7.2f} s over {len(rows)} customers, {run} (target <= 2 s)")
     return 0
 
 

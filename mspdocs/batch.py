@@ -252,7 +252,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     as_of = as_of or dt.date.today()
     facts = kind_facts(workspace, catalog, kind, customers, as_of) if kind.provided else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers}, as_of, draft,
-               approvals, facts)
+               approvals, facts=facts)
 
 
 def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, customers: list[Customer],

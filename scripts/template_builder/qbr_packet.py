@@ -45,7 +45,7 @@ def body_xml() -> list[str]:
               otherwise=(p("BodyText", run(name) + run(" has declined none of the services we recommend.")),)),
         section("Insurance status"),
         *when("policy_rows",
-              loop_table(FACT_COLS, ("Policy on file", "As recorded"), ("item", "value"), "policy_rows"),
+              loop_table(FACT_COLS, ("Policy on file", "Details"), ("item", "value"), "policy_rows"),
               otherwise=(p("BodyText", run("No cyber-liability policy is on file.")),)),
         p("BodyText", run("On the date of this packet:"), '<w:keepNext/><w:spacing w:before="240"/>'),
         *bullets("insurance_status", "text"),
