@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MspdocsError, RenderError, raise_all
 from .evidence.current import compare, content_sha256, inputs_sha256, standing_documents
-from .evidence.publish import Generated, Rendered, discard_staged, write_all
+from .evidence.publish import Generated, Rendered, stage_document, write_all
 from .evidence.register import (
     Entry,
     canonical_json,
@@ -36,8 +34,9 @@ from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
 from .workspace.customers import Customer, load_customers
 from .workspace.folder import PROFILE_NAME, Workspace, open_workspace
+from .workspace.processes import worker_pool
 from .workspace.sample import refuse_sample_profile
-from .workspace.writer import stage
+from .workspace.staging import Batch, open_batch
 
 
 @dataclass(frozen=True)
@@ -156,35 +155,35 @@ def issue_free(context: dict[str, Any]) -> dict[str, Any]:
     return dict(context, document=document)
 
 
-_WORKER_JOB: Job | None = None
+_WORKER_JOB: tuple[Job, Batch] | None = None
 
 
 def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
+    job, batch = _WORKER_JOB
     try:
-        rendered = render_one(_WORKER_JOB, customer_id)
+        rendered = render_one(job, customer_id)
+        if isinstance(rendered, Generated):
+            return rendered  # unchanged: nothing to write
+        # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
+        return replace(rendered, staged=stage_document(batch, f"{rendered.document_id}.docx", rendered.data))
     except MspdocsError as exc:
         return exc
-    except Exception as exc:  # noqa: BLE001 - returned, so the batch still cleans up what it staged
+    except Exception as exc:  # noqa: BLE001 - returned, so the batch still reports every document
         return RenderError(f"could not render: {type(exc).__name__}: {exc}")
-    if isinstance(rendered, Generated):
-        return rendered  # unchanged: nothing to write
-    # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
-    target = rendered.target(_WORKER_JOB.workspace.output_dir)
-    return replace(rendered, staged=stage(target, rendered.data))
 
 
-def render_all(job: Job, jobs: int = 1,
+def render_all(job: Job, batch: Batch, jobs: int = 1,
                on_progress: Callable[[int, int], None] | None = None) -> list[Rendered | Generated]:
     """Render every customer of the job; all errors are gathered and raised together.
 
-    Each document is also written under a hidden name beside its target, to be published by
-    `write_all`; if any document fails, every staged file is removed again.
+    Each document is also written into the batch's staging folder, to be published by `write_all`
+    (the batch's owner removes the folder if anything fails).
     """
     global _WORKER_JOB
     ids = list(job.customers)
     serial = ids if jobs <= 1 or len(ids) < 3 else ids[:1]
     results: list[Rendered | MspdocsError] = []
-    _WORKER_JOB = job
+    _WORKER_JOB = (job, batch)
     try:
         # The first document is rendered here, so forked workers inherit its compiled templates.
         for customer_id in serial:
@@ -193,22 +192,17 @@ def render_all(job: Job, jobs: int = 1,
                 on_progress(len(results), len(ids))
         rest = ids[len(serial):]
         if rest:
-            context = multiprocessing.get_context("fork")  # workers inherit the job: nothing is pickled
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            with worker_pool(jobs) as pool:  # forked: workers inherit the job, nothing is pickled
                 chunk = max(1, len(rest) // (jobs * 8))
                 for customer_id, result in zip(rest, pool.map(_render_in_worker, rest, chunksize=chunk)):
                     results.append(result)
                     if on_progress:
                         on_progress(len(results), len(ids))
-    except BaseException:
-        discard_staged([r for r in results if isinstance(r, Rendered)])
-        raise
     finally:
         _WORKER_JOB = None
     failed = [(customer_id, result) for customer_id, result in zip(ids, results)
               if isinstance(result, MspdocsError)]
     if failed:
-        discard_staged([r for r in results if isinstance(r, Rendered)])
         raise_all(by_customer(failed))
     return results
 
@@ -270,7 +264,7 @@ def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, custo
     return facts
 
 
-def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,
+def make_pdfs(job: Job, rendered: list[Rendered], batch: Batch, jobs: int = 1, pdfa: bool = False,
               signer: Any = None) -> dict[str, bytes]:
     """Checked PDFs of the rendered documents, by document id (LibreOffice, one process per job)."""
     from .evidence.signing import finisher
@@ -284,7 +278,7 @@ def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = Fa
         from .qbr.packet import add_bookmarks
 
         finish = add_bookmarks
-    return to_pdfs(sources, jobs, pdfa, finish)
+    return to_pdfs(sources, batch.work("pdf"), jobs, pdfa, finish)
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
@@ -306,13 +300,13 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
     job = replace(job, options={"pdf": pdf, "pdfa": pdfa, "sign": sign}, reissue=reissue,
                   standing=standing_documents(space.path("register"), kind, draft))
-    results = render_all(job, jobs, on_progress)
-    rendered = [item for item in results if isinstance(item, Rendered)]
-    try:
+    with open_batch(space.root) as batch:  # removed at the end, whatever happens (see the register module)
+        results = render_all(job, batch, jobs, on_progress)
+        rendered = [item for item in results if isinstance(item, Rendered)]
+        if not rendered:
+            return results  # every document unchanged: nothing to sign, convert or record
         # Asked for only when something new is to be signed: unchanged documents keep their signature.
-        signer = msp_signer(space, kind, ask_password) if sign and rendered else None
-        pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf and rendered else None
-        written = {item.document_id: item for item in write_all(space, rendered, pdfs, actor)} if rendered else {}
-    finally:
-        discard_staged(rendered)  # published files keep their content under their final names
+        signer = msp_signer(space, kind, ask_password) if sign else None
+        pdfs = make_pdfs(job, rendered, batch, jobs, pdfa, signer) if pdf else None
+        written = {item.document_id: item for item in write_all(space, rendered, pdfs, actor, batch)}
     return [written.get(item.document_id, item) for item in results]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -97,38 +98,44 @@ def test_a_failed_batch_leaves_no_entry(workspace):
     assert not (workspace / "register.sqlite3").exists() or _entries(workspace) == []
 
 
-def test_a_document_that_cannot_be_published_is_not_recorded(workspace, tmp_path):
-    from mspdocs.workspace.writer import stage
+def _publish_one(workspace: Path, final: Path, data: bytes):
+    """Publish `data` as `final` through the protocol, as a batch does."""
+    from mspdocs.evidence.publish import publish, stage_document
+    from mspdocs.workspace.folder import open_workspace
+    from mspdocs.workspace.staging import open_batch
 
+    space = open_workspace(workspace)
+    manifest = {"document_id": "AGR-X", "customer": "c", "kind": "agreement"}
+    with open_batch(space.root) as batch:
+        staged = stage_document(batch, "AGR-X.docx", data)
+        outputs = {"output": {"path": final.relative_to(workspace).as_posix(),
+                              "sha256": hashlib.sha256(data).hexdigest()}}
+        return publish(space, batch, [Publication.generated([(staged, final)], manifest, outputs)], "me")
+
+
+def test_a_document_that_cannot_be_published_is_not_recorded(workspace):
     final = workspace / "output" / "taken.docx"
     final.parent.mkdir(exist_ok=True)
     final.write_bytes(b"an issued document")
-    manifest = {"document_id": "AGR-X", "customer": "c", "kind": "agreement"}
-    with Register(workspace / "register.sqlite3") as register:
-        with pytest.raises(InputError, match="overwrite"):
-            register.publish_documents([Publication.generated(
-                [(stage(final, b"new"), final)], manifest,
-                {"output": {"path": "output/taken.docx", "sha256": "0"}})], "me")
-        assert register.entries() == []
+    with pytest.raises(InputError, match="overwrite"):
+        _publish_one(workspace, final, b"new")
+    assert not (workspace / "register.sqlite3").exists() or _entries(workspace) == []
     assert final.read_bytes() == b"an issued document"
     assert [p.name for p in final.parent.iterdir()] == ["taken.docx"]
+    assert list((workspace / ".mspdocs" / "staging").iterdir()) == []
 
 
-def test_a_failed_insert_takes_the_file_back(workspace, monkeypatch):
-    from mspdocs.workspace.writer import stage
-
+def test_a_failed_insert_leaves_no_file(workspace, monkeypatch):
     def refuse(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
+    monkeypatch.setattr(Register, "_append", refuse)
     final = workspace / "output" / "doc.docx"
-    with Register(workspace / "register.sqlite3") as register:
-        monkeypatch.setattr(register, "_append", refuse)
-        with pytest.raises(sqlite3.OperationalError):
-            register.publish_documents([Publication.generated(
-                [(stage(final, b"x"), final)], {"document_id": "AGR-X", "customer": "c", "kind": "agreement"},
-                {"output": {"path": "output/doc.docx", "sha256": "0"}})], "me")
-    assert list(final.parent.iterdir()) == []
+    with pytest.raises(MspdocsError, match="cannot record in the register: disk I/O error"):
+        _publish_one(workspace, final, b"x")
+    assert not final.exists()
     assert _entries(workspace) == []
+    assert list((workspace / ".mspdocs" / "staging").iterdir()) == []
 
 
 def test_updates_and_deletes_are_refused(workspace):
@@ -352,33 +359,29 @@ def _large_portfolio(workspace: Path, count: int) -> None:
             text.replace("id: pinecrest-law", f"id: {customer_id}"), encoding="utf-8")
 
 
-def test_a_killed_batch_leaves_no_entry_without_its_file(workspace, runner):
+def test_a_killed_batch_is_finished_or_removed_by_the_next_command(workspace, runner):
     _large_portfolio(workspace, 40)
     process = _batch(workspace)
-    while not (workspace / "output").exists() or len(_documents(workspace)) < 3:  # mid-way through writing
+    while not (workspace / "output").exists() or len(_documents(workspace)) < 3:  # mid-way through placing
         if process.poll() is not None:
             break
         time.sleep(0.001)
     process.send_signal(signal.SIGKILL)
     process.communicate()
+    result = _verify(runner, workspace)  # opening the workspace finishes the committed batch
+    assert result.exit_code == 0, result.output
     entries = _entries(workspace) if (workspace / "register.sqlite3").exists() else []
-    for entry in entries:
-        assert (workspace / entry.payload["output"]["path"]).is_file()
-    for document in _documents(workspace):  # every file under a final name is a complete document
+    recorded = sorted(workspace / entry.payload["output"]["path"] for entry in entries)
+    assert recorded == _documents(workspace)  # every entry has its file, and every file its entry
+    for document in recorded:
         with zipfile.ZipFile(document) as archive:
             assert archive.testzip() is None
-    recorded = {workspace / entry.payload["output"]["path"] for entry in entries}
-    unrecorded = [path for path in _documents(workspace) if path not in recorded]
-    result = _verify(runner, workspace)  # the chain holds; documents linked before the kill are named
-    assert result.exit_code == (1 if unrecorded else 0), result.output
-    assert all(line.endswith("(then it was never issued: move it out of the folder)")
-               for line in result.output.splitlines() if line.startswith("PROBLEM"))
-    for path in unrecorded:  # what the owner does: the stopped run never issued them
-        path.unlink()
+    assert list((workspace / ".mspdocs" / "staging").iterdir()) == []
     rerun = _batch(workspace)
     _, err = rerun.communicate()
     assert rerun.returncode == 0, err.decode()
-    assert len(_entries(workspace)) == len(entries) + 47
+    # A finished batch stands unchanged; a removed one is issued in full now.
+    assert len(_entries(workspace)) == len(entries) + (0 if entries else 47)
     assert _verify(runner, workspace).exit_code == 0
 
 
@@ -420,3 +423,58 @@ def test_processes_creating_the_register_at_once_all_succeed(tmp_path):
         assert outcomes == ["ok"] * 8
         with Register(path) as register:
             assert [entry.seq for entry in register.entries()] == list(range(1, 9))
+
+
+def _generate_cli(runner, workspace: Path, *customers: str):
+    return runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", *customers, "--as-of", "2026-11-28"])
+
+
+def test_a_same_named_trigger_that_lets_updates_through_is_found(workspace, runner):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    _sql(workspace, "DROP TRIGGER entries_no_update",
+         "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries WHEN 0 "
+         "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "append-only trigger 'entries_no_update' was replaced by different SQL" in result.output
+    refused = _generate_cli(runner, workspace, "muller-obrien")
+    assert refused.exit_code == 1 and "refusing to record: append-only trigger" in refused.output
+    assert len(_entries(workspace)) == 1 and len(_documents(workspace)) == 1
+
+
+def test_a_trigger_that_swallows_inserts_stops_generate(workspace, runner, monkeypatch):
+    generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    _sql(workspace, "CREATE TRIGGER quiet BEFORE INSERT ON entries BEGIN SELECT RAISE(IGNORE); END")
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "unexpected trigger 'quiet'" in result.output
+    refused = _generate_cli(runner, workspace, "muller-obrien")
+    assert refused.exit_code == 1 and "refusing to record: unexpected trigger 'quiet'" in refused.output
+    # Even with the trigger check out of the way, reading the entries back finds the lost insert.
+    monkeypatch.setattr(Register, "trigger_problems", lambda self: [])
+    lost = _generate_cli(runner, workspace, "muller-obrien")
+    assert lost.exit_code == 1 and "1 entries written but 0 found on reading them back" in lost.output
+    assert len(_entries(workspace)) == 1 and len(_documents(workspace)) == 1
+    assert not list((workspace / ".mspdocs" / "staging").iterdir())
+
+
+def test_a_damaged_register_is_reported_not_a_traceback(workspace, runner):
+    generate("agreement", workspace=workspace, as_of=AS_OF)
+    with Register(workspace / "register.sqlite3") as register:
+        register._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root, size = register._db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries'").fetchone()[0], \
+            register._db.execute("PRAGMA page_size").fetchone()[0]
+    path = workspace / "register.sqlite3"
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * size
+    data[start:start + 8] = b"\xff" * 8  # the entries table's root page header: no valid b-tree page
+    path.write_bytes(bytes(data))
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "the database is damaged" in result.output or "the register cannot be read" in result.output
+    path.write_bytes(b"this is not a database at all" * 200)
+    for name in ("register.sqlite3-wal", "register.sqlite3-shm"):
+        (workspace / name).unlink(missing_ok=True)
+    result = _verify(runner, workspace)
+    assert result.exit_code == 1 and "the register is damaged" in result.output
+    assert "Traceback" not in result.output and "head unknown" in result.output

@@ -27,10 +27,11 @@ from ..evidence.register import (
     relative_path,
     utc_now,
 )
+from ..evidence.publish import publish, stage_document
 from ..evidence.verification import verify
 from ..qbr.meetings import histories
 from ..workspace.folder import Workspace, open_workspace
-from ..workspace.writer import stage
+from ..workspace.staging import open_batch
 from .binder_pages import PAGES
 from .facts import document_date
 from .portfolio import run_audit
@@ -211,9 +212,8 @@ def _publish(space: Workspace, customer: str, day: dt.date, facts: dict[str, Any
         if head != facts["head"] or [e.entry_hash for e in everything if e.customer == customer] != payload["entries"]:
             raise ProblemsFound("stopped: the register changed while the binder was assembled; run binder again")
 
-    files = [(stage(targets[0], pdf), targets[0]), (stage(targets[1], archive), targets[1])]
-    with Register.of(space) as register:
-        [entry] = register.publish_documents(
-            [Publication(files, BINDER_ASSEMBLED, payload, facts["binder_id"], customer, "binder")],
-            current_actor(by), precondition=unchanged)
+    with open_batch(space.root) as batch:
+        files = [(stage_document(batch, target.name, data), target) for target, data in zip(targets, (pdf, archive))]
+        [entry] = publish(space, batch, [Publication(files, BINDER_ASSEMBLED, payload, facts["binder_id"], customer,
+                                                     "binder")], current_actor(by), precondition=unchanged)
     return Binder(facts["binder_id"], targets[0], targets[1], entry)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +18,24 @@ from ..errors import MspdocsError
 FORMATS = click.Choice(["text", "json"])
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so every batch cleans up on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 class ErrorReportingGroup(click.Group):
-    """Turns every MspdocsError, from any subcommand, into one message and its exit status."""
+    """Turns every MspdocsError, from any subcommand, into one message and its exit status; Ctrl-C and
+    SIGTERM into one line and 130 or 143, once whatever was running has been stopped and cleaned up."""
 
     def invoke(self, ctx: click.Context):
+        # Opening a workspace from now on finishes or removes the batches of processes that died.
+        from ..evidence import publish  # noqa: F401
+
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
         try:
             return super().invoke(ctx)
         except MspdocsError as exc:
@@ -35,6 +51,13 @@ class ErrorReportingGroup(click.Group):
                 raise
             click.echo(f"mspdocs: error: {unforeseen(exc)}", err=True)
             ctx.exit(2)
+        except (KeyboardInterrupt, Terminated) as exc:
+            signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+            click.echo(f"mspdocs: interrupted by {signum.name}: stopped; nothing was left half-written", err=True)
+            ctx.exit(128 + signum)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 def unforeseen(exc: BaseException) -> str:

@@ -188,7 +188,7 @@ def register_verify(ctx: click.Context, head: str | None, output_format: str) ->
             click.echo(f"anchored head {result.anchor} is in the register")
         click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "
                    f"{len(result.problems)} problems, {len(result.warnings)} warnings")
-        click.echo(f"head {result.head}")
+        click.echo(f"head {result.head or 'unknown (the register cannot be read)'}")
     if not result.ok:
         ctx.exit(1)
 

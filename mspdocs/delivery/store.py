@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..evidence.publish import publish, stage_document
 from ..evidence.register import EVIDENCE_IMPORTED, Publication, Register, current_actor, relative_path
 from ..workspace.catalog import load_catalog
 from ..workspace.customers import customer_files
 from ..workspace.files import read_bytes, read_text_bounded
 from ..workspace.folder import Workspace, open_workspace
-from ..workspace.writer import stage
+from ..workspace.staging import open_batch
 from .devices import MAX_BYTES, Device, parse_normalised, protection_names, to_csv
 from .mapping import convert, load_mapping
 
@@ -65,10 +66,9 @@ def import_evidence(export: str | Path, mapping: str | Path, *, workspace: str |
         "customers": customers,
         "protections": rules.protections,
     }
-    staged = stage(target, text)
-    with Register.of(space) as register:
-        register.publish_documents([Publication([(staged, target)], EVIDENCE_IMPORTED, payload)],
-                                   current_actor(by))
+    with open_batch(space.root) as batch:
+        staged = stage_document(batch, target.name, text)
+        publish(space, batch, [Publication([(staged, target)], EVIDENCE_IMPORTED, payload)], current_actor(by))
     return Imported(target, digest, len(devices), customers, unchanged=False)
 
 

@@ -13,8 +13,9 @@ from ..errors import InputError, MspdocsError, ProblemsFound
 from ..workspace.fields import one_line
 from ..workspace.files import FileTooLarge, read_bytes
 from ..workspace.folder import Workspace, open_workspace
-from ..workspace.writer import stage
+from ..workspace.staging import open_batch
 from .inspection import PdfFacts, SignatureFacts, inspect_pdf, review_changes
+from .publish import publish, stage_document
 from .register import (
     DOCUMENT_GENERATED,
     DOCUMENT_SIGNED,
@@ -283,15 +284,19 @@ def _store_and_record(space: Workspace, register: Register, generated: Entry, da
     _refuse_recorded(register, generated.document_id, sha256, _signature_key(payload))
     target = space.path("received") / f"{sha256}.pdf"
     relative = relative_path(space, target)
-    files = []
-    if target.exists():  # left by an interrupted run, or recorded for another document
-        if file_sha256(target) != sha256:
-            raise ProblemsFound(f"a different file is stored as {relative}; run `mspdocs register verify`")
-    else:
-        files.append((stage(target, data), target))
     payload = dict(payload, document_id=generated.document_id, received={"path": relative, "sha256": sha256})
-    [entry] = register.publish_documents([Publication(files, DOCUMENT_SIGNED, payload, generated.document_id,
-                                                      generated.customer, generated.kind)], actor)
+    signature = _signature_key(payload)
+    with open_batch(space.root) as batch:
+        files = []
+        if target.exists():  # recorded for another document (the same bytes returned twice)
+            if file_sha256(target) != sha256:
+                raise ProblemsFound(f"a different file is stored as {relative}; run `mspdocs register verify`")
+        else:
+            files.append((stage_document(batch, f"{sha256}.pdf", data), target))
+        publication = Publication(files, DOCUMENT_SIGNED, payload, generated.document_id, generated.customer,
+                                  generated.kind)
+        [entry] = publish(space, batch, [publication], actor, precondition=lambda held: _refuse_recorded(
+            held, generated.document_id, sha256, signature))
     return Receipt(generated.document_id, payload["assurance"], payload["signer"], payload["signed_at"] or "",
                    target, sha256, entry, payload.get("reason", ""))
 

@@ -1,11 +1,19 @@
 """The register: an append-only, hash-chained SQLite log of the documents generated and what became of them.
 
-Crash safety: a document's file is staged (written and fsynced under a hidden `.part` name), then, inside
-one `BEGIN IMMEDIATE` transaction for the whole batch, every file is linked to its final name and then
-every entry inserted; COMMIT comes last. So a committed entry always has its complete file, while a kill
-between the link and the COMMIT leaves at worst a complete file without an entry: an orphan, which `verify`
-reports as a warning and other runs ignore (document ids are random, so no other name collides with it).
-A kill before the link leaves only a hidden `.part` file, which `verify` also reports.
+Publishing protocol: the register commit is the single commit point. A document is visible under
+`output/` (a signed copy under `received/`) only once its entry is committed:
+1. stage: every file of the batch is written and flushed into the batch's own staging folder inside the
+   workspace, `.mspdocs/staging/<batch id>/` (locked with flock while its process lives); temporary work,
+   LibreOffice's profile included, lives there too, never in /tmp;
+2. journal: `journal.json` there records each file's final path and SHA-256, flushed, before the commit;
+3. commit: one `BEGIN IMMEDIATE` transaction checks that the append-only triggers are exactly ours,
+   appends one entry per document (final paths and hashes in the payload), reads them back, and commits;
+4. place: each staged file is hard-linked to its final name (never replacing a file), then the staging
+   folder is removed. SIGINT and SIGTERM wait until this step is done.
+Whatever interrupts a batch (kill -9, a crash, a full disk, a power cut), the next command that opens
+the workspace settles every staging folder whose lock nobody holds: if the register holds the batch's
+entries, it puts the files in place (checking their hashes); otherwise it removes the folder and stops
+any converter still running from it. A batch still running is never touched.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
 `document.superseded` (a newer document of its customer and kind replaced it), `document.signed` (a signed
@@ -33,10 +41,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, MspdocsError, ProblemsFound
 from ..workspace.fields import one_line
 from ..workspace.folder import open_workspace
-from ..workspace.writer import discard, publish
+from .schema import MIGRATIONS, integrity_problems, statements, trigger_problems
 
 GENESIS = "0" * 64
 DOCUMENT_GENERATED = "document.generated"
@@ -51,30 +59,6 @@ CLAUSE_RETIRED = "clause.retired"
 EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD, QBR_ACTION_CLOSED,
           EVIDENCE_IMPORTED, BINDER_ASSEMBLED, CLAUSE_APPROVED, CLAUSE_RETIRED)
 
-_APPEND_ONLY = ("entries_no_update", "entries_no_delete")
-# Each migration brings the schema from version N to N+1; never edit one that has shipped.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE entries (
-        seq INTEGER PRIMARY KEY,
-        event TEXT NOT NULL,
-        document_id TEXT,
-        customer TEXT,
-        kind TEXT,
-        recorded_at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        entry_hash TEXT NOT NULL UNIQUE
-    );
-    CREATE INDEX entries_document ON entries(document_id);
-    CREATE INDEX entries_customer ON entries(customer);
-    CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-        BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END;
-    CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-        BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END;
-    """,
-)
 _BUSY_TIMEOUT_MS = 30_000
 _BEGIN_ATTEMPTS = 20
 
@@ -128,6 +112,10 @@ def current_actor(by: str | None = None) -> str:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class RegisterDamaged(InputError):
+    """The register file cannot be opened as a database (damaged, or not a register at all)."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +194,7 @@ class Register:
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"cannot open the register: {exc}", path=self.path) from None
+            raise RegisterDamaged(f"cannot open the register: {exc}", path=self.path) from None
 
     @classmethod
     def of(cls, workspace) -> Register:
@@ -234,7 +222,7 @@ class Register:
             version = self.schema_version()  # another process may have migrated meanwhile
             self._check_schema(version, migrating=True)
             for script in MIGRATIONS[version:]:
-                for statement in _statements(script):
+                for statement in statements(script):
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
@@ -255,10 +243,14 @@ class Register:
         self._begin_immediate()
         try:
             yield self._db
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # a failed COMMIT may have rolled back already
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the original error says why; SQLite rolls back on the next open anyway
             raise
-        self._db.execute("COMMIT")
 
     def _begin_immediate(self) -> None:
         self._retry_while_locked(lambda: self._db.execute("BEGIN IMMEDIATE"))
@@ -307,33 +299,45 @@ class Register:
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
 
-    def publish_documents(self, publications: list[Publication], actor: str,
-                          precondition: Callable[[Register], list[Publication] | None] | None = None) -> list[Entry]:
-        """Give staged files their final names and record them, in one transaction: all of them, or none.
-
-        Entries are appended only after every file of the batch carries its final name. `precondition`
-        runs first, inside the transaction, so it sees the register as no other writer can change it;
-        the events it returns (e.g. what the batch supersedes) are appended after the batch's own.
-        """
-        published: list[Path] = []
+    def commit(self, publications: list[Publication], actor: str,
+               precondition: Callable[[Register], list[Publication] | None] | None = None) -> list[Entry]:
+        """Record a batch in one transaction (the commit point): all entries, or none. The triggers must be
+        ours, `precondition` sees the register as no other writer can change it (the events it returns,
+        e.g. what the batch supersedes, follow the batch's own), and every entry is read back before
+        COMMIT. SQLite errors (a full disk, a read-only file) become one-line errors."""
         try:
             with self.transaction():
+                foreign = self.trigger_problems()
+                if foreign:
+                    raise ProblemsFound(f"refusing to record: {foreign[0]}; run `mspdocs register verify`",
+                                        path=self.path)
                 following = (precondition(self) or []) if precondition is not None else []
-                try:
-                    for publication in publications:
-                        for staged, final in publication.files:
-                            publish(staged, final)
-                            published.append(final)
-                    return [self._append(p.event, p.payload, actor, document_id=p.document_id,
-                                         customer=p.customer, kind=p.kind) for p in [*publications, *following]]
-                except BaseException:
-                    for final in published:
-                        discard(final)  # ours: linked above, and no entry will point at it
-                    raise
-        finally:
-            for publication in publications:
-                for staged, _ in publication.files:
-                    discard(staged)
+                entries = [self._append(p.event, p.payload, actor, document_id=p.document_id,
+                                        customer=p.customer, kind=p.kind) for p in [*publications, *following]]
+                self._check_landed(entries)
+                return entries
+        except sqlite3.Error as exc:
+            raise MspdocsError(f"cannot record in the register: {exc}; nothing was recorded",
+                               path=self.path) from None
+
+    def _check_landed(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        rows = self._db.execute("SELECT entry_hash FROM entries WHERE seq >= ? ORDER BY seq",
+                                (entries[0].seq,)).fetchall()
+        if [row[0] for row in rows] != [entry.entry_hash for entry in entries]:
+            raise ProblemsFound(f"refusing to record: {len(entries)} entries written but {len(rows)} found "
+                                "on reading them back (the register was modified outside mspdocs); run "
+                                "`mspdocs register verify`", path=self.path)
+
+    def holds(self, event: str, document_id: str | None, files: list[dict[str, str]]) -> bool:
+        """Whether an entry records `event` for `document_id` with exactly these files (path and SHA-256):
+        how recovery learns whether an interrupted batch committed."""
+        wanted = {(item["final"], item["sha256"]) for item in files}
+        for entry in self.entries(document_id=document_id):
+            if entry.event == event and wanted <= set(_recorded_files(entry.payload)):
+                return True
+        return False
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
                 document_id: str | None = None, event: str | None = None) -> list[Entry]:
@@ -352,10 +356,23 @@ class Register:
             f"entry_hash FROM entries{where} ORDER BY seq", params).fetchall()
         return [_entry(row) for row in rows]
 
-    def missing_triggers(self) -> list[str]:
-        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        present = {row[0] for row in rows}
-        return [name for name in _APPEND_ONLY if name not in present]
+    def trigger_problems(self) -> list[str]:
+        """What differs from mspdocs's own append-only triggers: missing, altered or foreign triggers."""
+        return trigger_problems(self._db)
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity check of the file (pages, indexes, constraints): empty when sound."""
+        return integrity_problems(self._db)
+
+
+def _recorded_files(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (path, SHA-256) of every file an entry names (`output`, `pdf`, `received`)."""
+    files = []
+    for key in ("output", "pdf", "received"):
+        value = payload.get(key) if isinstance(payload, dict) else None
+        if isinstance(value, dict) and isinstance(value.get("path"), str):
+            files.append((value["path"], str(value.get("sha256"))))
+    return files
 
 
 def _entry(row: tuple) -> Entry:
@@ -364,19 +381,6 @@ def _entry(row: tuple) -> Entry:
     except (TypeError, ValueError):
         payload = {"unreadable": row[7]}
     return Entry(row[0], row[1], row[2], row[3], row[4], row[5], row[6], payload, row[8], row[9])
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (trigger bodies contain `;`, so split on complete ones)."""
-    statements, current = [], ""
-    for line in script.strip().splitlines():
-        current += line + "\n"
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements
 
 
 def open_register(workspace: str | Path | None = None) -> Register:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..workspace.staging import in_flight, staged_batches
 from .register import (
     BINDER_ASSEMBLED,
     DOCUMENT_GENERATED,
@@ -19,6 +21,7 @@ from .register import (
     GENESIS,
     Entry,
     Register,
+    RegisterDamaged,
     relative_path,
 )
 
@@ -51,7 +54,7 @@ class Verification:
     """What `verify` found; `ok` when the chain, every file and the anchored head (if any) hold."""
 
     entries: int = 0
-    head: str = GENESIS
+    head: str | None = GENESIS  # None when the register cannot be read
     anchor: str | None = None
     anchor_found: bool | None = None
     problems: list[Finding] = field(default_factory=list)
@@ -126,8 +129,12 @@ FILE_KEYS = {DOCUMENT_GENERATED: OUTPUT_KEYS, DOCUMENT_SIGNED: RECEIVED_KEYS, EV
              BINDER_ASSEMBLED: ("pdf", "zip")}
 
 
-def check_files(root: Path, entries: list[Entry], result: Verification) -> set[Path]:
-    """Re-hash every generated and received file; returns the paths the register accounts for."""
+def check_files(root: Path, entries: list[Entry], result: Verification,
+                publishing: set[str] = frozenset()) -> set[Path]:
+    """Re-hash every generated and received file; returns the paths the register accounts for.
+
+    A file a running batch is putting in place just now (`publishing`, by recorded path) is not missing.
+    """
     recorded: set[Path] = set()
     for entry in entries:
         if entry.event not in FILE_KEYS:
@@ -146,7 +153,10 @@ def check_files(root: Path, entries: list[Entry], result: Verification) -> set[P
                 continue
             path = root / output["path"]
             recorded.add(path.resolve())
-            if not path.is_file():
+            if not path.is_file() and output["path"] in publishing:
+                result.warnings.append(Finding("being put in place by a running batch", entry.seq,
+                                               entry.document_id, output["path"]))
+            elif not path.is_file():
                 result.problems.append(Finding("file is missing", entry.seq, entry.document_id, output["path"]))
             elif file_sha256(path) != output.get("sha256"):
                 result.problems.append(Finding("file was altered (SHA-256 differs from the register)",
@@ -154,8 +164,8 @@ def check_files(root: Path, entries: list[Entry], result: Verification) -> set[P
     return recorded
 
 
-UNRECORDED = ("not in the register: entries were removed, or a run was stopped before recording it "
-              "(then it was never issued: move it out of the folder)")
+UNRECORDED = ("not in the register: entries were removed, or the file was put there by hand (mspdocs "
+              "puts a document in place only after recording it)")
 
 
 def check_unrecorded(root: Path, output_dir: Path, recorded: set[Path], result: Verification) -> None:
@@ -183,20 +193,26 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
     anchor = _anchor(head)
     space = open_workspace(workspace)
     result = Verification()
-    register = Register.existing(space.path("register"))
+    try:
+        register = Register.existing(space.path("register"))
+    except RegisterDamaged as exc:
+        result.problems.append(Finding(f"the register is damaged: {exc.message}",
+                                       path=relative_path(space, space.path("register"))))
+        result.head = None
+        return result
     if register is None:
         check_missing_register(space, result)
         entries = []
     else:
-        with register:
-            for name in register.missing_triggers():
-                result.problems.append(Finding(f"append-only trigger '{name}' is missing (the register was "
-                                               "modified outside mspdocs)"))
-            entries = register.entries()
+        entries = read_checked(register, space, result)
+        if entries is None:  # unreadable: no head, and the files cannot be compared with anything
+            result.head = None
+            return result
         check_chain(entries, result)
-        recorded = check_files(space.root, entries, result)
+        recorded = check_files(space.root, entries, result, in_flight(space.root))
         check_unrecorded(space.root, space.output_dir, recorded, result)
         check_unrecorded(space.root, space.path("received"), recorded, result)
+        check_staging(space, result)
     if anchor is not None:
         result.anchor = anchor
         result.anchor_found = any(entry.entry_hash == anchor for entry in entries)
@@ -204,6 +220,32 @@ def verify(workspace: str | Path | None = None, head: str | None = None) -> Veri
             result.problems.append(Finding(f"anchored head {anchor} is not in the register "
                                            "(entries were removed or replaced after it)"))
     return result
+
+
+def read_checked(register: Register, space, result: Verification) -> list[Entry] | None:
+    """The entries, after SQLite's integrity check and the check of the append-only triggers; None when
+    the database cannot be read."""
+    where = relative_path(space, register.path)
+    with register:
+        try:
+            for problem in register.integrity_problems():
+                result.problems.append(Finding(f"the database is damaged: {problem}", path=where))
+            for problem in register.trigger_problems():
+                result.problems.append(Finding(f"{problem} (the register was modified outside mspdocs)",
+                                               path=where))
+            return register.entries()
+        except sqlite3.DatabaseError as exc:
+            result.problems.append(Finding(f"the register cannot be read: {exc}", path=where))
+            return None
+
+
+def check_staging(space, result: Verification) -> None:
+    """Name the staging folders of interrupted batches that recovery could not finish or remove."""
+    for folder, live in staged_batches(space.root):
+        if not live:
+            result.warnings.append(Finding("an interrupted batch is still staged (it is finished or removed "
+                                           "by the next command that can write to the workspace)",
+                                           path=relative_path(space, folder)))
 
 
 def _anchor(head: str | None) -> str | None:

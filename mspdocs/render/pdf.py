@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MspdocsError, RenderError, raise_all
+from ..workspace.processes import die_with_parent, worker_pool
 
 PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 INSTALL_HINT = ("apt-get install libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea "
@@ -22,6 +20,8 @@ INSTALL_HINT = ("apt-get install libreoffice-writer-nogui fonts-crosextra-carlit
 # LibreOffice starts in about a second and then converts a few documents a second.
 TIMEOUT_BASE_SECONDS = 20.0
 TIMEOUT_PER_FILE_SECONDS = 3.0
+# soffice.bin asks to be started again (exit status 81) after it has set up a fresh profile.
+_RESTART_STATUS = 81
 
 
 class ConverterMissing(MspdocsError):
@@ -61,29 +61,54 @@ def split_batches(items: Sequence, count: int) -> list[list]:
     return [batch for batch in batches if batch]
 
 
-def convert_batch(soffice: str, docx_paths: list[Path], outdir: Path, pdfa: bool = False) -> None:
-    """Convert every file with ONE LibreOffice process, in its own throw-away profile."""
-    with tempfile.TemporaryDirectory(prefix="mspdocs-lo-") as profile:
-        command = [
-            soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--convert-to", PDFA_FILTER if pdfa else "pdf",
-            "--outdir", str(outdir), *map(str, docx_paths),
-        ]
-        timeout = TIMEOUT_BASE_SECONDS + TIMEOUT_PER_FILE_SECONDS * len(docx_paths)
-        # Its own session, so a timeout can end LibreOffice together with every helper it started.
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            output, _ = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            raise RenderError(f"LibreOffice did not finish converting {len(docx_paths)} document(s) "
-                              f"within {timeout:.0f} seconds and was stopped") from None
-        # The exit status is not trusted either way: each PDF is checked on its own afterwards.
-        if process.returncode and not any((outdir / f"{p.stem}.pdf").exists() for p in docx_paths):
-            text = output.decode("utf-8", "replace").strip()
-            raise RenderError(f"LibreOffice failed (exit status {process.returncode}): {text[-500:]}")
+def office_binary(soffice: str) -> str:
+    """The office program itself beside the `soffice` launcher, when there is one: started directly it is
+    our child, so it dies with us; started through the launcher it would outlive a killed batch."""
+    binary = Path(os.path.realpath(soffice)).with_name("soffice.bin")
+    return str(binary) if binary.is_file() and os.access(binary, os.X_OK) else soffice
+
+
+def convert_batch(soffice: str, docx_paths: list[Path], outdir: Path, pdfa: bool = False,
+                  scratch: Path | None = None) -> None:
+    """Convert every file with ONE LibreOffice process, with its own throw-away profile and temporary
+    files in `scratch` (default: beside `outdir`, in the batch's staging folder; never in /tmp)."""
+    scratch = (scratch or outdir.parent).resolve()
+    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
+    command = [
+        office_binary(soffice), "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+        f"-env:UserInstallation={(scratch / 'profile').as_uri()}",
+        "--convert-to", PDFA_FILTER if pdfa else "pdf",
+        "--outdir", str(outdir), *map(str, docx_paths),
+    ]
+    environment = dict(os.environ, TMPDIR=str(scratch / "tmp"))
+    timeout = TIMEOUT_BASE_SECONDS + TIMEOUT_PER_FILE_SECONDS * len(docx_paths)
+    for _ in range(3):
+        status, output = _run_office(command, environment, timeout, len(docx_paths))
+        if status != _RESTART_STATUS:
+            break
+    # The exit status is not trusted either way: each PDF is checked on its own afterwards.
+    if status and not any((outdir / f"{p.stem}.pdf").exists() for p in docx_paths):
+        text = output.decode("utf-8", "replace").strip()
+        raise RenderError(f"LibreOffice failed (exit status {status}): {text[-500:]}")
+
+
+def _run_office(command: list[str], environment: dict[str, str], timeout: float,
+                count: int) -> tuple[int, bytes]:
+    """Run LibreOffice once: its exit status and output. It dies with this process, and on a timeout or an
+    interrupt it is killed together with every helper it started."""
+    # Its own session, so it can be ended with everything it started, and a Ctrl-C is ours to handle.
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=environment,
+                               stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise RenderError(f"LibreOffice did not finish converting {count} document(s) "
+                          f"within {timeout:.0f} seconds and was stopped") from None
+    except BaseException:
+        _kill_group(process)
+        raise
+    return process.returncode, output
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -157,17 +182,19 @@ class _Batch:
 def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
     """Convert one batch with one process, then check and post-process each PDF (bytes or its error)."""
     indir, outdir = batch.folder / "docx", batch.folder / "pdf"
-    indir.mkdir(parents=True)
-    outdir.mkdir()
-    paths = []
-    for source in batch.sources:
-        path = indir / f"{source.stem}.docx"
-        path.write_bytes(source.docx)
-        paths.append(path)
     try:
+        indir.mkdir(parents=True)
+        outdir.mkdir()
+        paths = []
+        for source in batch.sources:
+            path = indir / f"{source.stem}.docx"
+            path.write_bytes(source.docx)
+            paths.append(path)
         convert_batch(batch.soffice, paths, outdir, batch.pdfa)
     except MspdocsError as exc:
         return [exc]
+    except OSError as exc:  # a full disk: reported like any other failed conversion
+        return [RenderError(f"cannot write LibreOffice's files: {exc.strerror or exc}", path=exc.filename)]
     outcomes: list[bytes | MspdocsError] = []
     for source in batch.sources:
         try:
@@ -185,30 +212,29 @@ def _run_batch(index: int) -> list[bytes | MspdocsError]:
     return _convert_and_check(_WORKER_BATCHES[index])
 
 
-def to_pdfs(sources: list[PdfSource], jobs: int = 1, pdfa: bool = False,
+def to_pdfs(sources: list[PdfSource], folder: Path, jobs: int = 1, pdfa: bool = False,
             finish: Callable[[bytes, PdfSource], bytes] | None = None) -> dict[str, bytes]:
     """PDF bytes by document id, every one checked; `finish` post-processes each (fields, signature).
 
     The documents are dealt into `jobs` batches; each batch is converted by ONE LibreOffice process
-    with its own profile, and checked in the same worker, so checking overlaps converting.
+    with its own profile, and checked in the same worker, so checking overlaps converting. Every file
+    (the Word input, the PDFs, LibreOffice's profile) stays under `folder`, which the caller removes.
     """
     global _WORKER_BATCHES
     if not sources:
         return {}
     soffice = find_soffice()
-    with tempfile.TemporaryDirectory(prefix="mspdocs-pdf-") as folder:
-        batches = [_Batch(soffice, part, Path(folder, str(index)), pdfa, finish)
-                   for index, part in enumerate(split_batches(sources, jobs))]
-        if len(batches) == 1:
-            outcomes = [_convert_and_check(batches[0])]
-        else:
-            _WORKER_BATCHES = batches  # inherited by the forked workers, never pickled
-            try:
-                context = multiprocessing.get_context("fork")
-                with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
-                    outcomes = list(pool.map(_run_batch, range(len(batches))))
-            finally:
-                _WORKER_BATCHES = []
+    batches = [_Batch(soffice, part, Path(folder, str(index)), pdfa, finish)
+               for index, part in enumerate(split_batches(sources, jobs))]
+    if len(batches) == 1:
+        outcomes = [_convert_and_check(batches[0])]
+    else:
+        _WORKER_BATCHES = batches  # inherited by the forked workers, never pickled
+        try:
+            with worker_pool(len(batches)) as pool:
+                outcomes = list(pool.map(_run_batch, range(len(batches))))
+        finally:
+            _WORKER_BATCHES = []
     results: dict[str, bytes] = {}
     errors: list[MspdocsError] = []
     for batch, outcome in zip(batches, outcomes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,9 +164,19 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
     return signing
 
 
+_ON_OPEN: list[Callable[[Workspace], None]] = []
+
+
+def on_open(hook: Callable[[Workspace], None]) -> None:
+    """Run `hook` on every workspace opened from now on (publishing registers its recovery of interrupted
+    batches here, so that whichever command comes next finishes or discards them)."""
+    if hook not in _ON_OPEN:
+        _ON_OPEN.append(hook)
+
+
 def open_workspace(root: str | Path | None = None) -> Workspace:
     """The workspace at `root`, else $MSPDOCS_WORKSPACE, else the nearest folder holding mspdocs.toml
-    from the current directory up (as git finds its repository)."""
+    from the current directory up (as git finds its repository), once every `on_open` hook has run on it."""
     named = str(root or os.environ.get("MSPDOCS_WORKSPACE") or "")
     if len(named) > _MAX_PATH or "\0" in named:
         raise InputError(f"the workspace path is not usable ({len(named)} characters; at most {_MAX_PATH}, "
@@ -186,6 +197,8 @@ def open_workspace(root: str | Path | None = None) -> Workspace:
     workspace = Workspace(root=folder, profile=read_profile(profile_path))
     for name in workspace.profile.paths:
         check_inside(workspace.path(name))  # a folder of [paths] linked out of the workspace is refused
+    for hook in _ON_OPEN:
+        hook(workspace)
     return workspace
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -50,6 +52,50 @@ def stage(path: Path, data: bytes) -> Path:
             raise write_failure(exc, path) from None
         raise
     return Path(temporary)
+
+
+def stage_in(folder: Path, name: str, data: bytes) -> Path:
+    """Write `data`, flushed to disk, as `folder/name` (a batch's staging folder; the name is new)."""
+    path = folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:
+        try:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            os.unlink(path)
+            raise
+    os.chmod(path, 0o666 & ~current_umask())
+    return path
+
+
+def place(staged: Path, path: Path) -> None:
+    """Give a staged, complete file its final name (hard link, or a copy across file systems); refuses
+    if `path` exists. The staged file stays: the caller removes the staging folder."""
+    try:
+        os.link(staged, path)
+    except FileExistsError:
+        raise InputError("refusing to overwrite an existing document", path=path) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+            raise
+        _copy_into_place(staged, path)
+    _fsync_dir(path.parent)
+
+
+def _copy_into_place(staged: Path, path: Path) -> None:
+    """`place` where links cannot go: a flushed hidden copy beside `path`, then linked to its name."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle, open(staged, "rb") as source:
+            shutil.copyfileobj(source, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, os.stat(staged).st_mode & 0o777)
+        publish(Path(temporary), path)
+    finally:
+        discard(Path(temporary))
 
 
 def publish(staged: Path, path: Path) -> None:
