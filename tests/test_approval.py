@@ -83,7 +83,7 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
 def test_only_placed_clauses_block(runner, workspace):
     # liability.cap-fixed stands in only for customers with a fixed cap (northfield-precision has one).
-    _edit(workspace, "liability.cap-fixed", "in total", "in aggregate")
+    _edit(workspace, "liability.cap-fixed", "IN TOTAL", "IN AGGREGATE")
     assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
     refused = _run(runner, workspace, "generate", "agreement", "northfield-precision")
     assert refused.exit_code == 1 and "liability.cap-fixed" in refused.output

@@ -24,6 +24,7 @@ CATEGORIES = {
     "fees": "Fees and Payment",
     "term": "Term and Renewal",
     "data-protection": "Data Protection and Confidentiality",
+    "warranties": "Warranties and Remedies",
     "liability": "Limitation of Liability",
     "indemnity": "Indemnification",
     "termination": "Termination",

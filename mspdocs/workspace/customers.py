@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog
 from .fields import Fields
-from .folder import Workspace
+from .folder import Workspace, venue
 from .yamlfile import read_yaml
 
 # A customer id names its folder under output/, so it can never hold a separator or a dot-dot.
@@ -38,7 +38,7 @@ class Customer:
 def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     fields.reject_unknown({"effective", "term_months", "monthly_fee", "currency", "governing_law",
                            "renewal_months", "payment_terms_days", "notice_days",
-                           "insurance_required", "liability_cap_amount"})
+                           "insurance_required", "liability_cap_amount", "venue"})
     defaults = workspace.profile.agreement_defaults
     currency = fields.currency("currency", default=workspace.profile.msp["currency"])
     agreement = {
@@ -52,6 +52,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     }
     for key in ("renewal_months", "payment_terms_days", "notice_days"):
         agreement[key] = _or_default(fields.integer(key, required=False, minimum=0), defaults[key])
+    agreement["venue"] = venue(fields, "venue") or defaults["venue"]
     cap = fields.amount("liability_cap_amount", required=False, minimum=0)
     if cap is not None:
         agreement["liability_cap_amount"] = cap
