@@ -13,6 +13,8 @@ from typing import Any
 from .errors import InputError, MspdocsError, RenderError, raise_all
 from .evidence.publish import Generated, Rendered, discard_staged, write_all
 from .evidence.register import (
+    DOCUMENT_GENERATED,
+    Register,
     canonical_json,
     manifest_hash,
     provenance_context,
@@ -22,7 +24,7 @@ from .evidence.register import (
 from .evidence.signing import msp_signer
 from .library.approvals import check_library, check_placed, load_approvals
 from .render.assemble import assemble
-from .render.documents import KINDS, DocumentKind, base_context, new_document_id
+from .render.documents import BAA_INDUSTRIES, KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.gate import check_document, leaf_strings
 from .render.letters import select_services
@@ -46,13 +48,15 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any]  # clause id -> Approval
+    related: dict[str, dict[str, Any]] = None  # customer id -> documents this one refers to, by kind
 
 
 def render_one(job: Job, customer_id: str) -> Rendered:
     """Render and check one document entirely in memory."""
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
-    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft)
+    context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
+                           (job.related or {}).get(customer_id))
     assembly = assemble(job.library, job.kind.name, context)
     if not job.draft:
         placed = [p.clause for p in assembly.placed]
@@ -174,6 +178,9 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     customers = load_customers(workspace, catalog, customer_ids)
     customers = select_services(kind_name, customers, services, named=customer_ids is not None,
                                 on_skip=on_skip)
+    if kind_name == "baa" and customer_ids is None:
+        customers = _needing_baa(customers, on_skip)
+    related = required_baas(workspace, customers, draft) if kind_name == "agreement" else {}
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     approvals = load_approvals(library.folder)
@@ -181,7 +188,59 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, approvals)
+               as_of or dt.date.today(), draft, approvals, related)
+
+
+def _needing_baa(customers: list[Customer], on_skip: Callable[[str, str], None] | None) -> list[Customer]:
+    """With --all, business associate agreements go to the customers whose industry requires one."""
+    chosen = []
+    for customer in customers:
+        if customer.data["industry"] in BAA_INDUSTRIES:
+            chosen.append(customer)
+        elif on_skip:
+            on_skip(customer.id, f"industry is {customer.data['industry']}, not "
+                                 f"{' or '.join(sorted(BAA_INDUSTRIES))}; name the customer to generate "
+                                 "its business associate agreement")
+    return chosen
+
+
+def latest_baa(register: Register | None, customer_id: str) -> dict[str, Any] | None:
+    """The newest business associate agreement issued (not as a draft) for this customer, if any."""
+    if register is None:
+        return None
+    issued = [entry for entry in register.entries(customer=customer_id, kind="baa")
+              if entry.event == DOCUMENT_GENERATED and not entry.payload.get("draft")]
+    if not issued:
+        return None
+    newest = issued[-1]
+    return {"id": newest.document_id, "date": dt.date.fromisoformat(newest.payload["as_of"])}
+
+
+def required_baas(workspace: Workspace, customers: list[Customer], draft: bool) -> dict[str, dict[str, Any]]:
+    """The business associate agreement each healthcare customer's agreement refers to.
+
+    A healthcare customer without one in the register stops the batch (exit 2): HIPAA requires the BAA
+    before the MSP handles protected health information. A draft agreement may go ahead without it.
+    """
+    related, errors = {}, []
+    covered = [customer for customer in customers if customer.data["industry"] in BAA_INDUSTRIES]
+    if not covered:
+        return related
+    register = Register.existing(workspace.path("register"))
+    try:
+        for customer in covered:
+            baa = latest_baa(register, customer.id)
+            if baa is not None:
+                related[customer.id] = {"baa": baa}
+            elif not draft:
+                errors.append(InputError(
+                    f"{customer.id} is a {customer.data['industry']} customer: generate its business associate "
+                    f"agreement first (mspdocs generate baa {customer.id})", path=customer.path, field="industry"))
+    finally:
+        if register is not None:
+            register.close()
+    raise_all(errors)
+    return related
 
 
 def make_pdfs(job: Job, rendered: list[Rendered], jobs: int = 1, pdfa: bool = False,

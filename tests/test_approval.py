@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import docx
-from conftest import AS_OF
+from conftest import issue_baas, AS_OF
 
 from mspdocs.cli import cli
 
@@ -31,6 +31,7 @@ def _all_text(path: Path) -> str:
 
 
 def test_shipped_library_is_approved_and_generates(runner, workspace):
+    issue_baas(workspace)
     listed = _run(runner, workspace, "clauses", "list", "--format", "json")
     assert listed.exit_code == 0
     assert {row["status"] for row in json.loads(listed.output)} == {"approved"}
@@ -267,6 +268,7 @@ def test_an_approved_clause_switched_off_by_its_condition_is_refused(runner, wor
 
 
 def test_an_approved_clause_moved_to_another_document_kind_is_refused(runner, workspace):
+    issue_baas(workspace)
     _edit(workspace, "liability.exclusions", "documents: [agreement]", "documents: [qbr-agenda]")
     _refused(runner, workspace, "liability.exclusions")
 

@@ -36,9 +36,15 @@ def _record(workspace: Path, **changes) -> str:
 
 def _section(lines: list[str], title: str) -> str:
     """The text of the section with this heading, up to the next numbered heading."""
+    lines = [plain_quotes(line) for line in lines]
     start = next(i for i, line in enumerate(lines) if line.endswith("\t" + title) or line == title)
     end = next((i for i in range(start + 1, len(lines)) if re.match(r"\d+\.(\d+)?\t", lines[i])), len(lines))
-    return "\n".join(lines[start + 1:end])
+    return plain_quotes("\n".join(lines[start + 1:end]))
+
+
+def plain_quotes(text: str) -> str:
+    """Typographic quotes as straight ones, so expectations read as typed."""
+    return text.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"'})
 
 
 def test_required_insurance_is_a_must_with_a_minimum_per_coverage(runner, workspace):
@@ -101,7 +107,7 @@ def test_conspicuous_terms_are_bold_in_word(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", _record(workspace),
                                  "--format", "json"])
     [item] = json.loads(result.output)
-    bold = {run.text for para in Document(item["path"]).paragraphs for run in para.runs if run.bold}
+    bold = {plain_quotes(run.text) for para in Document(item["path"]).paragraphs for run in para.runs if run.bold}
     for start in ("EXCEPT FOR THE WARRANTY", "EACH PARTY'S TOTAL LIABILITY", "NEITHER PARTY IS LIABLE",
                   "THESE ARE CUSTOMER'S SOLE AND EXCLUSIVE REMEDIES"):
         assert any(text.startswith(start) for text in bold), start
@@ -117,7 +123,7 @@ def test_breach_response_costs_are_classified(runner, workspace):
 
 def test_customer_indemnity_sits_outside_cap_and_exclusions(runner, workspace):
     lines = _agreement(runner, workspace, _record(workspace))
-    heading = next(line for line in lines if line.endswith("Customer's Indemnity for Declined Services and "
+    heading = next(line for line in map(plain_quotes, lines) if line.endswith("Customer's Indemnity for Declined Services and "
                                                             "Customer Decisions"))
     number = heading.split("\t")[0]
     indemnity = _section(lines, "Customer's Indemnity for Declined Services and Customer Decisions")
@@ -203,3 +209,15 @@ def test_an_unknown_venue_is_refused_with_its_line(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law"])
     assert result.exit_code == 2
     assert "venue" in result.output and "'home' is not a venue" in result.output
+
+
+def test_clause_quotes_are_typographic_and_data_stays_as_recorded(runner, workspace):
+    import yaml
+
+    record = customer_record(legal_name="O'Brien \"Family\" Dental, LLC")
+    write_customer(workspace, yaml.safe_dump(record, sort_keys=False))
+    text = "\n".join(_agreement(runner, workspace, record["id"]))
+    assert "Customer\u2019s" in text and "\u201cAS IS\u201d" in text
+    assert "O'Brien \"Family\" Dental, LLC" in text  # a name is printed exactly as recorded
+    clause_text = text.replace("O'Brien \"Family\" Dental, LLC", "")
+    assert "'" not in clause_text and '"' not in clause_text

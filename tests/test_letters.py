@@ -97,42 +97,6 @@ def test_service_option_belongs_to_risk_letters(runner, workspace):
     assert "--service applies to risk-letter only" in result.output
 
 
-def test_insurance_notice_shows_the_policy_on_file_and_that_nothing_is_missing(runner, workspace):
-    _write(workspace, services={"subscribed": ["helpdesk", "patching", "edr", "mfa", "backup",
-                                               "email-filtering", "security-awareness",
-                                               "vulnerability-scanning", "siem-soc"],
-                                "declined": [], "excluded": []})
-    result = _generate(runner, workspace, "insurance-notice", "tiny-co")
-    assert result.exit_code == 0, result.output
-    text = _text(workspace, "tiny-co", "insurance-notice")
-    assert "Minimum cyber-liability limit: $1,000,000" in text
-    assert "Coalition" in text and "C-1" in text and "March 31, 2027" in text
-    assert "Nothing is missing" in text
-    assert "Every control that insurers commonly require is provided" in text
-
-
-def test_insurance_notice_names_what_is_missing(runner, workspace):
-    _write(workspace, insurance={"limit": "250000", "expires": "2026-10-31", "proof_on_file": "false"})
-    assert _generate(runner, workspace, "insurance-notice", "tiny-co").exit_code == 0
-    text = _text(workspace, "tiny-co", "insurance-notice")
-    assert "The policy expired on October 31, 2026" in text
-    assert "The limit of $250,000 is below the minimum of $1,000,000." in text
-    assert "No certificate of insurance or declarations page has been received." in text
-    assert "Nothing is missing" not in text
-    # tiny-co subscribes to help desk and patching only and declined EDR
-    assert "Multi-factor authentication on email, remote access and administrator accounts" in text
-    assert "Declined: Endpoint Detection and Response" in text
-    assert "Not subscribed: Harborlight IT offers Multi-Factor Authentication" in text
-
-
-def test_insurance_notice_without_a_policy(runner, workspace):
-    _write(workspace, insurance=None)
-    assert _generate(runner, workspace, "insurance-notice", "tiny-co").exit_code == 0
-    text = _text(workspace, "tiny-co", "insurance-notice")
-    assert "No policy on file." in text
-    assert "No cyber-liability policy is on file." in text
-
-
 def test_risk_letters_for_all_say_whom_they_skip(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "risk-letter", "--all"])
     assert result.exit_code == 0, result.output

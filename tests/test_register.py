@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import issue_baas, AS_OF
 
 from mspdocs.batch import generate
 from mspdocs.cli import cli
@@ -147,17 +147,19 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(workspace):
 
 
 def test_verify_passes_and_prints_the_head(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     head = _entries(workspace)[-1].entry_hash
     result = _verify(runner, workspace)
     assert result.exit_code == 0, result.output
-    assert f"head {head}" in result.output and "7 entries" in result.output
+    assert f"head {head}" in result.output and "8 entries" in result.output  # a BAA and 7 agreements
     assert _verify(runner, workspace, "--head", head).exit_code == 0
     report = json.loads(_verify(runner, workspace, "--format", "json").output)
     assert report["ok"] is True and report["head"] == head and report["problems"] == []
 
 
 def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     _sql(workspace, "DROP TRIGGER entries_no_update",
          "UPDATE entries SET payload = replace(payload, '\"draft\":false', '\"draft\":true') WHERE seq = 3")
@@ -170,6 +172,7 @@ def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
 
 
 def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner):
+    issue_baas(workspace)
     from mspdocs.evidence.register import entry_hash_of
 
     generate("agreement", workspace=workspace, as_of=AS_OF)
@@ -185,9 +188,10 @@ def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner)
 
 
 def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     head = _entries(workspace)[-1].entry_hash
-    _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 7",
+    _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 8",
          "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries "
          "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
     unanchored = _verify(runner, workspace)  # the truncated chain is consistent in itself, but its
@@ -198,6 +202,7 @@ def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, ru
 
 
 def test_verify_names_altered_and_missing_files(workspace, runner):
+    issue_baas(workspace)
     written = generate("agreement", workspace=workspace, as_of=AS_OF)
     with written[1].path.open("ab") as handle:
         handle.write(b"\0")
@@ -232,6 +237,7 @@ def test_an_emptied_register_is_not_silently_replaced(workspace, runner):
 
 
 def test_list_filters_and_json(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     base = ["-w", str(workspace), "register", "list"]
     result = runner.invoke(cli, [*base, "--customer", "pinecrest-law", "--format", "json"])
@@ -326,14 +332,15 @@ def _documents(workspace: Path) -> list[Path]:
 
 
 def test_two_concurrent_batches_record_every_document_once(workspace, runner):
+    issue_baas(workspace)
     processes = [_batch(workspace), _batch(workspace)]
     for process in processes:
         _, err = process.communicate()
         assert process.returncode == 0, err.decode()
     entries = _entries(workspace)
     recorded = [workspace / e.payload["output"]["path"] for e in entries]
-    assert len(entries) == 14 and sorted(recorded) == _documents(workspace)
-    assert len(set(recorded)) == 14
+    assert len(entries) == 1 + 14 and sorted(recorded) == _documents(workspace)  # the BAA, 2 x 7 agreements
+    assert len(set(recorded)) == 1 + 14
     assert _verify(runner, workspace).exit_code == 0
 
 
@@ -346,6 +353,7 @@ def _large_portfolio(workspace: Path, count: int) -> None:
 
 
 def test_a_killed_batch_leaves_no_entry_without_its_file(workspace, runner):
+    issue_baas(workspace)
     _large_portfolio(workspace, 40)
     process = _batch(workspace)
     while not (workspace / "output").exists() or len(_documents(workspace)) < 3:  # mid-way through writing

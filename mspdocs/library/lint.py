@@ -65,7 +65,8 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
     contexts = {}
     for name, kind in KINDS.items():
         context = dict(environment().globals, ref=lambda clause_id: clause_id)
-        context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False))
+        related = {"baa": {"id": "BAA-ID", "date": dt.date.today()}}
+        context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False, related))
         contexts[name] = context
     return contexts
 

@@ -130,7 +130,7 @@ def make_ref(placed: list[PlacedClause]):
 
 
 # Letters and notices read as letters: their clause headings carry no section numbers.
-NUMBERED_KINDS = frozenset({"agreement"})
+NUMBERED_KINDS = frozenset({"agreement", "baa"})
 
 
 def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
@@ -148,10 +148,11 @@ def assemble(library: Library, kind: str, context: dict[str, Any]) -> Assembly:
                          else wordml.paragraph("Heading1", wordml.run(title), keep_next=True))
             text.append(f"{section}. {title}" if numbered else title)
         blocks = wordml.parse_blocks(render_body(item.clause, render_context))
-        parts.append(wordml.heading("Heading2", item.number, item.clause.title) if numbered
-                     else wordml.paragraph("Heading2", wordml.run(item.clause.title), keep_next=True))
+        title = wordml.typographic_quotes(item.clause.title)
+        parts.append(wordml.heading("Heading2", item.number, title) if numbered
+                     else wordml.paragraph("Heading2", wordml.run(title), keep_next=True))
         parts.append(wordml.blocks_xml(blocks))
-        label = f"{item.number} {item.clause.title}" if numbered else item.clause.title
+        label = f"{item.number} {title}" if numbered else title
         text.append(f"{label}\n{wordml.plain_text(blocks)}")
     return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text),
                     deciding=tuple(deciding_clauses(library, kind)))

@@ -38,8 +38,13 @@ def service_context(customer: Customer, catalog: Catalog) -> dict[str, list[dict
 
 
 def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kind: DocumentKind,
-                 document_id: str, as_of: dt.date, draft: bool) -> dict[str, Any]:
-    """The values every document of every kind may use, each wrapped so a missing one is named."""
+                 document_id: str, as_of: dt.date, draft: bool,
+                 related: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The values every document of every kind may use, each wrapped so a missing one is named.
+
+    `related` names documents of the same customer that this one refers to, by kind (e.g. the business
+    associate agreement an agreement relies on: `related.baa.id`, `related.baa.date`).
+    """
     values = {
         "msp": workspace.profile.msp,
         "customer": customer.data,
@@ -47,6 +52,7 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
         "insurer_controls": catalog.insurer_controls,
         "document": {"id": document_id, "kind": kind.name, "title": kind.title, "date": as_of,
                      "draft": draft},
+        "related": related or {},
     }
     values.update(kind.extra_context(customer, catalog, workspace))
     return {name: to_records(value, name) for name, value in values.items()}
@@ -83,4 +89,8 @@ KINDS: dict[str, DocumentKind] = {
                                 risk_letter_context),
     "insurance-notice": DocumentKind("insurance-notice", "Cyber-Liability Insurance Notice",
                                      "insurance-notice.docx", "INS", insurance_notice_context),
+    "baa": DocumentKind("baa", "Business Associate Agreement", "baa.docx", "BAA", lambda *_: {}),
 }
+
+# Customers whose agreement needs a business associate agreement first (HIPAA covered entities).
+BAA_INDUSTRIES = frozenset({"healthcare"})
