@@ -18,6 +18,7 @@ _API = {
     "generate": ".batch",
     "Generated": ".evidence.publish",
     "generate_clause_book": ".library.clausebook",
+    "current_documents": ".evidence.current",
     "add_signed": ".evidence.received",
     "verify": ".evidence.verification",
     "Workspace": ".workspace.folder",

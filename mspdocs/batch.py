@@ -6,15 +6,17 @@ import datetime as dt
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MspdocsError, RenderError, raise_all
+from .evidence.current import compare, content_sha256, inputs_sha256, standing_documents
 from .evidence.publish import Generated, Rendered, discard_staged, write_all
 from .evidence.register import (
     DOCUMENT_GENERATED,
     Register,
+    Entry,
     canonical_json,
     manifest_hash,
     provenance_context,
@@ -26,12 +28,14 @@ from .library.approvals import check_library, check_placed, load_approvals
 from .render.assemble import assemble
 from .render.documents import BAA_INDUSTRIES, KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
+from .render.environment import longdate
 from .render.gate import check_document, leaf_strings
 from .render.letters import select_services
 from .workspace.catalog import Catalog, load_catalog
 from .workspace.clauses import Library, load_library
 from .workspace.customers import Customer, load_customers
-from .workspace.folder import Workspace, open_workspace
+from .workspace.folder import PROFILE_NAME, Workspace, open_workspace
+from .workspace.sample import refuse_sample_profile
 from .workspace.writer import stage
 
 
@@ -48,11 +52,15 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any]  # clause id -> Approval
-    related: dict[str, dict[str, Any]] = None  # customer id -> documents this one refers to, by kind
+    options: dict[str, bool] = field(default_factory=dict)  # the forms asked for: pdf, pdfa, sign
+    standing: dict[str, Entry] = field(default_factory=dict)  # customer id -> its document of this kind
+    reissue: bool = False  # issue a new document even when the one standing is unchanged
+    related: dict[str, dict[str, Any]] = field(default_factory=dict)  # customer id -> documents it cites
 
 
-def render_one(job: Job, customer_id: str) -> Rendered:
-    """Render and check one document entirely in memory."""
+def render_one(job: Job, customer_id: str) -> Rendered | Generated:
+    """Render and check one document entirely in memory; or, when the customer's current document has
+    the same inputs and says the same (its id and date aside), that document (unchanged)."""
     customer = job.customers[customer_id]
     document_id = new_document_id(job.kind)
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
@@ -78,14 +86,25 @@ def render_one(job: Job, customer_id: str) -> Rendered:
     except MspdocsError as exc:
         exc.path = exc.path or str(job.template.path)
         raise
+    # A clause or template may say something else on another date (a policy "expired"): compare the text.
+    printed_hash = manifest_hash(manifest)
+    content = content_sha256(data, [document_id, printed_hash, printed_hash[:16], longdate(job.as_of),
+                                    job.as_of.isoformat()])
+    standing = compare(job.standing.get(customer_id), manifest, content, job.options, job.workspace.root,
+                       job.reissue)
+    if standing.unchanged:
+        return Generated.standing(job.workspace, standing.entry)
     filename = f"{job.kind.name}-{job.as_of.isoformat()}-{document_id}.docx"
-    return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest)
+    return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest, content_sha256=content)
 
 
 def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
                       assembly) -> dict[str, Any]:
-    """Every input of one document, hashed before rendering so the document can carry the hash."""
-    return {
+    """Every input of one document, hashed before rendering so the document can carry the hash.
+
+    `inputs_sha256` covers what defines the document (template, clauses, data), not its id or date.
+    """
+    manifest = {
         "document_id": document_id,
         "customer": customer_id,
         "kind": job.kind.name,
@@ -94,8 +113,20 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
         "template": {"file": job.kind.template, "sha256": job.template.sha256},
         "clauses": [{"id": p.clause.id, "version": p.clause.version, "sha256": p.clause.text_hash,
                      "section": p.number} for p in assembly.placed],
-        "data_sha256": sha256_text(canonical_json(context)),
+        "data_sha256": sha256_text(canonical_json(issue_free(context))),
+        "options": {name: bool(job.options.get(name)) for name in ("pdf", "pdfa", "sign")},
     }
+    return dict(manifest, inputs_sha256=inputs_sha256(manifest))
+
+
+# The fields of the context's `document` that differ with every issue of the same document.
+PER_ISSUE = ("id", "date")
+
+
+def issue_free(context: dict[str, Any]) -> dict[str, Any]:
+    """The context without the document's own id and date: the data that defines the document."""
+    document = {key: value for key, value in context["document"].items() if key not in PER_ISSUE}
+    return dict(context, document=document)
 
 
 _WORKER_JOB: Job | None = None
@@ -108,12 +139,15 @@ def _render_in_worker(customer_id: str) -> Rendered | MspdocsError:
         return exc
     except Exception as exc:  # noqa: BLE001 - returned, so the batch still cleans up what it staged
         return RenderError(f"could not render: {type(exc).__name__}: {exc}")
+    if isinstance(rendered, Generated):
+        return rendered  # unchanged: nothing to write
     # Writing (and flushing) each file where it was rendered spreads the disk work over the jobs.
     target = rendered.target(_WORKER_JOB.workspace.output_dir)
     return replace(rendered, staged=stage(target, rendered.data))
 
 
-def render_all(job: Job, jobs: int = 1, on_progress: Callable[[int, int], None] | None = None) -> list[Rendered]:
+def render_all(job: Job, jobs: int = 1,
+               on_progress: Callable[[int, int], None] | None = None) -> list[Rendered | Generated]:
     """Render every customer of the job; all errors are gathered and raised together.
 
     Each document is also written under a hidden name beside its target, to be published by
@@ -173,6 +207,8 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     if kind_name not in KINDS:
         raise InputError(f"unknown document kind '{kind_name}' (known: {', '.join(KINDS)})")
     kind = KINDS[kind_name]
+    if not draft:  # a document for a customer speaks for the MSP: never for the built-in sample one
+        refuse_sample_profile(workspace.root / PROFILE_NAME)
     catalog = load_catalog(workspace.path("catalog"))
     library = load_library(workspace.path("clauses"))
     customers = load_customers(workspace, catalog, customer_ids)
@@ -188,7 +224,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
         check_library(library, approvals, kind_name)  # approved text changed or deleted, placed or not
     template = DocumentTemplate(workspace.path("templates") / kind.template)
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of or dt.date.today(), draft, approvals, related)
+               as_of or dt.date.today(), draft, approvals, related=related)
 
 
 def _needing_baa(customers: list[Customer], on_skip: Callable[[str, str], None] | None) -> list[Customer]:
@@ -260,19 +296,26 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
              on_progress: Callable[[int, int], None] | None = None, services: list[str] | None = None,
              pdf: bool = False, pdfa: bool = False, sign: bool = False,
              ask_password: Callable[[str], str] | None = None, by: str | None = None,
-             on_skip: Callable[[str, str], None] | None = None) -> list[Generated]:
+             on_skip: Callable[[str, str], None] | None = None, reissue: bool = False) -> list[Generated]:
     """Generate `kind` for the named customers (all when None): validate all, render all, then write.
 
     `pdfa` and `sign` imply `pdf`. With all customers, one with nothing for this kind (a risk letter
     for a customer that declined nothing) is skipped and reported to `on_skip(customer, reason)`.
+    A customer whose current document of this kind is what these inputs would issue gets nothing new:
+    that document comes back with status "unchanged" (unless `reissue`); a new document supersedes it.
     """
     pdf = pdf or pdfa or sign
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)
-    signer = msp_signer(space, kind, ask_password) if sign else None
-    rendered = render_all(job, jobs, on_progress)
+    job = replace(job, options={"pdf": pdf, "pdfa": pdfa, "sign": sign}, reissue=reissue,
+                  standing=standing_documents(space.path("register"), kind, draft))
+    results = render_all(job, jobs, on_progress)
+    rendered = [item for item in results if isinstance(item, Rendered)]
     try:
-        pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf else None
-        return write_all(space, rendered, pdfs, by)
+        # Asked for only when something new is to be signed: unchanged documents keep their signature.
+        signer = msp_signer(space, kind, ask_password) if sign and rendered else None
+        pdfs = make_pdfs(job, rendered, jobs, pdfa, signer) if pdf and rendered else None
+        written = {item.document_id: item for item in write_all(space, rendered, pdfs, by)} if rendered else {}
     finally:
         discard_staged(rendered)  # published files keep their content under their final names
+    return [written.get(item.document_id, item) for item in results]

@@ -13,16 +13,39 @@ from mspdocs.workspace.folder import init_workspace
 AS_OF = dt.date(2026, 11, 27)
 
 
+# The MSP the test workspaces describe, in place of the built-in sample (which generate refuses).
+TEST_MSP = {
+    "Harborlight IT Services, LLC": "Lakeside Managed IT, LLC",
+    "Harborlight IT": "Lakeside IT",
+    "contracts@harborlight.example": "contracts@lakeside-it.example",
+    "+1 207 555 0100": "+1 207 555 0177",
+    "75 Commercial Street, Suite 300": "9 Wharf Street",
+    "Dana Whitcomb": "Robin Vale",
+    "dana.whitcomb@harborlight.example": "robin.vale@lakeside-it.example",
+}
+
+
+def write_msp_profile(workspace: Path) -> Path:
+    """Make the workspace's mspdocs.toml describe the test MSP (Lakeside IT) instead of the sample."""
+    path = workspace / "mspdocs.toml"
+    text = path.read_text(encoding="utf-8")
+    for sample, own in TEST_MSP.items():  # longest first: the legal name before the short name
+        assert f'"{sample}"' in text, sample
+        text = text.replace(f'"{sample}"', f'"{own}"')
+    path.write_text(text, encoding="utf-8")
+    return workspace
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A fresh workspace with the example portfolio."""
-    return init_workspace(tmp_path / "ws", examples=True)
+    """A fresh workspace with the example portfolio, describing the test MSP."""
+    return write_msp_profile(init_workspace(tmp_path / "ws", examples=True))
 
 
 @pytest.fixture
 def empty_workspace(tmp_path: Path) -> Path:
-    """A fresh workspace without customers."""
-    return init_workspace(tmp_path / "ws", examples=False)
+    """A fresh workspace without customers, describing the test MSP."""
+    return write_msp_profile(init_workspace(tmp_path / "ws", examples=False))
 
 
 @pytest.fixture

@@ -47,8 +47,8 @@ def test_text_output_is_one_line_per_file(runner, workspace):
     lines = result.output.strip().splitlines()
     assert len(lines) == 2
     for line in lines:
-        path, document_id = line.split("\t")
-        assert document_id in path and Path(path).name.endswith(".docx")
+        path, document_id, status = line.split("\t")
+        assert document_id in path and Path(path).name.endswith(".docx") and status == "new"
 
 
 def test_special_characters_survive_verbatim(runner, workspace):
@@ -85,7 +85,7 @@ def test_fees_parties_and_signature_blocks(runner, workspace):
     fee = re.search(r"monthly_fee: ([\d.]+)", text).group(1)
     assert f"${float(fee):,.2f}" in body
     assert "04101" in body
-    assert "For Harborlight IT Services, LLC" in body
+    assert "For Lakeside Managed IT, LLC" in body
     assert "Signature:" in body
     assert body.count("Name:") >= 2
 
@@ -131,7 +131,7 @@ def test_existing_document_is_never_overwritten(runner, workspace, monkeypatch):
     [path] = (workspace / "output" / "pinecrest-law").iterdir()
     before = path.read_bytes()
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law",
-                                 "--as-of", "2026-11-27"])
+                                 "--as-of", "2026-11-27", "--reissue"])
     assert result.exit_code == 2
     assert "refusing to overwrite" in result.output
     assert path.read_bytes() == before

@@ -44,7 +44,7 @@ def test_risk_letter_lists_each_declined_service_with_its_risk_and_insurer_contr
     assert "Ransomware that evades signature anti-virus" in text
     assert "Endpoint detection and response" in text  # the insurer control EDR satisfies
     assert "January 1, 2026" in text  # recommended on: the agreement's effective date by default
-    assert ("I, Pat Doe, Owner of Tiny Co, LLC, acknowledge that Harborlight IT recommended each service"
+    assert ("I, Pat Doe, Owner of Tiny Co, LLC, acknowledge that Lakeside IT recommended each service"
             in text)
     assert "Tiny Co, LLC keeps the risks described above." in text
     assert text.count("Signature:") == 2

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, write_msp_profile
 
 from mspdocs.batch import generate
 from mspdocs.cli import cli
@@ -39,7 +39,7 @@ def _fake_soffice(folder: Path, script: str) -> Path:
 def batch(tmp_path_factory):
     """Agreements for three customers with --pdf --jobs 2, through a soffice that logs each start."""
     root = tmp_path_factory.mktemp("pdf")
-    workspace = init_workspace(root / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(root / "ws", examples=True))
     log = root / "soffice.log"
     bin_dir = _fake_soffice(root / "bin", f'echo "$@" >> "{log}"\nexec "{SOFFICE}" "$@"\n')
     old_path = os.environ["PATH"]
@@ -165,3 +165,16 @@ def test_sign_implies_pdf_and_needs_the_msp_certificate(runner, workspace):
     assert result.exit_code == 2
     assert "countersigning needs the MSP's certificate" in result.output
     assert not [p for p in (workspace / "output").rglob("*") if p.is_file()]
+
+
+@needs_soffice
+def test_asking_for_a_pdf_the_current_document_lacks_issues_it_anew(workspace):
+    [plain] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    assert plain.pdf_path is None
+    [with_pdf] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, pdf=True)
+    assert with_pdf.supersedes == plain.document_id and with_pdf.pdf_path.is_file()
+    [again] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, pdf=True)
+    [docx_only] = generate("insurance-notice", ["pinecrest-law"], workspace=workspace, as_of=AS_OF)
+    for standing in (again, docx_only):  # a document with a PDF also serves who asks for the .docx alone
+        assert (standing.status, standing.document_id) == ("unchanged", with_pdf.document_id)
+        assert standing.pdf_path == with_pdf.pdf_path

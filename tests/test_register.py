@@ -16,8 +16,9 @@ import pytest
 from conftest import issue_baas, AS_OF
 
 from mspdocs.batch import generate
+from mspdocs.evidence.current import current_documents
 from mspdocs.cli import cli
-from mspdocs.errors import InputError
+from mspdocs.errors import InputError, MspdocsError
 from mspdocs.evidence.register import GENESIS, MIGRATIONS, Publication, Register
 from mspdocs.render.docxrender import custom_properties
 from mspdocs.render.gate import document_texts
@@ -90,7 +91,7 @@ def test_register_survives_cleaning_the_output_folder(workspace, runner):
 
 def test_a_failed_batch_leaves_no_entry(workspace):
     (workspace / "customers" / "pinecrest-law.yaml").write_text("id: pinecrest-law\n", encoding="utf-8")
-    with pytest.raises(InputError):
+    with pytest.raises(MspdocsError):
         generate("agreement", workspace=workspace, as_of=AS_OF)
     assert not (workspace / "output").exists() or not any((workspace / "output").rglob("*.docx"))
     assert not (workspace / "register.sqlite3").exists() or _entries(workspace) == []
@@ -256,10 +257,11 @@ def test_list_shows_draft_and_pdf_columns(workspace, runner):
     generate("agreement", ["pinecrest-law"], workspace=workspace, as_of=AS_OF, draft=True)
     result = runner.invoke(cli, ["-w", str(workspace), "register", "list"])
     header, row = result.stdout.splitlines()
-    assert header.split() == ["SEQ", "RECORDED_AT", "EVENT", "DOCUMENT", "CUSTOMER", "KIND", "DRAFT", "BY",
-                              "FILE", "PDF"]
+    assert header.split() == ["SEQ", "RECORDED_AT", "EVENT", "DOCUMENT", "CUSTOMER", "KIND", "STATUS", "DRAFT",
+                              "BY", "FILE", "PDF"]
     cells = row.split()
-    assert cells[cells.index("agreement") + 1] == "yes" and cells[-1] == "-" and cells[-2].endswith(".docx")
+    assert cells[cells.index("agreement") + 1: cells.index("agreement") + 3] == ["draft", "yes"]
+    assert cells[-1] == "-" and cells[-2].endswith(".docx")
 
 
 def test_read_only_commands_never_create_the_register(workspace, runner):
@@ -338,9 +340,15 @@ def test_two_concurrent_batches_record_every_document_once(workspace, runner):
         _, err = process.communicate()
         assert process.returncode == 0, err.decode()
     entries = _entries(workspace)
-    recorded = [workspace / e.payload["output"]["path"] for e in entries]
-    assert len(entries) == 1 + 14 and sorted(recorded) == _documents(workspace)  # the BAA, 2 x 7 agreements
-    assert len(set(recorded)) == 1 + 14
+    generated = [e for e in entries if e.event == "document.generated"]
+    recorded = [workspace / e.payload["output"]["path"] for e in generated]
+    assert sorted(recorded) == _documents(workspace) and len(set(recorded)) == len(generated)
+    generated = [e for e in generated if e.kind == "agreement"]  # the healthcare customer's BAA came first
+    # the later batch found the earlier one's documents unchanged, or (racing it) superseded each one
+    superseded = [e.document_id for e in entries if e.event == "document.superseded"]
+    assert len(generated) in (7, 14) and len(superseded) == len(generated) - 7
+    current = current_documents(workspace)
+    assert len(current) == 1 + 7 and not {e.document_id for e in current} & set(superseded)
     assert _verify(runner, workspace).exit_code == 0
 
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import issue_baas, customer_yaml, write_customer
+from conftest import customer_yaml, issue_baas, write_customer, write_msp_profile
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,7 +137,7 @@ hostile_text = st.one_of(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(legal_name=hostile_text, signatory=hostile_text)
 def test_hostile_values_appear_verbatim_and_the_document_opens(tmp_path_factory, legal_name, signatory):
-    workspace = init_workspace(tmp_path_factory.mktemp("h") / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(tmp_path_factory.mktemp("h") / "ws", examples=True))
     write_customer(workspace, customer_yaml(legal_name=legal_name, signatory=signatory))
     data = _render(workspace)
     body = _body(data)

@@ -19,6 +19,8 @@ from mspdocs.evidence.register import open_register
 from mspdocs.evidence.signing import CUSTOMER_FIELD
 from mspdocs.workspace.folder import init_workspace
 
+from conftest import write_msp_profile
+
 TODAY = dt.date.today()
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
                                 reason="LibreOffice is not installed")
@@ -85,10 +87,11 @@ def prepared(tmp_path_factory):
     """A workspace with two agreement PDFs (A and B), a risk letter without PDF, one countersigned by the
     MSP and an insurance notice, plus a customer PKI."""
     folder = tmp_path_factory.mktemp("signed")
-    workspace = init_workspace(folder / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(folder / "ws", examples=True))
     make_msp_pkcs12(workspace)
     [first] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
-    [second] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True)
+    [second] = generate("agreement", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True,
+                        reissue=True)
     [docx_only] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY)
     [notice] = generate("insurance-notice", ["muller-obrien"], workspace=workspace, as_of=TODAY)
     [countersigned] = generate("risk-letter", ["muller-obrien"], workspace=workspace, as_of=TODAY, pdf=True,

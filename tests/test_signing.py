@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, write_msp_profile
 from pki import issue_signing_cert, make_root
 
 from mspdocs.batch import generate
@@ -59,7 +59,7 @@ def _fields(data: bytes) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def letters(tmp_path_factory):
     """A risk letter, an agreement and an insurance notice PDF of one customer."""
-    workspace = init_workspace(tmp_path_factory.mktemp("sig") / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(tmp_path_factory.mktemp("sig") / "ws", examples=True))
     return {kind: generate(kind, ["muller-obrien"], workspace=workspace, as_of=AS_OF, pdf=True)[0]
             for kind in ("risk-letter", "agreement", "insurance-notice")}
 
@@ -90,7 +90,7 @@ def test_the_insurance_notice_has_fields_for_the_acknowledgement(letters):
 
 
 def _signing_workspace(tmp_path: Path) -> tuple[Path, Path]:
-    workspace = init_workspace(tmp_path / "ws", examples=True)
+    workspace = write_msp_profile(init_workspace(tmp_path / "ws", examples=True))
     root_pem, _ = make_pki(workspace)
     profile = workspace / "mspdocs.toml"
     profile.write_text(profile.read_text() + '\n[signing]\npkcs12 = "msp.p12"\npassword_env = "TEST_P12"\n')

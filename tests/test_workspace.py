@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_msp_profile
+
 from mspdocs.cli import cli
+from mspdocs.workspace.sample import sample_identity_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,11 +51,15 @@ def test_workspace_from_environment_variable(runner, workspace):
     assert list((workspace / "output" / "pinecrest-law").glob("agreement-*.docx"))
 
 
-def test_the_checkout_is_a_demo_workspace_with_the_default_profile():
+def test_the_checkout_is_a_demo_workspace_with_its_own_msp_and_the_default_terms():
     demo = tomllib.loads((ROOT / "mspdocs.toml").read_text())
     default = tomllib.loads((ROOT / "mspdocs" / "workspace" / "profile.toml").read_text())
     assert demo["paths"] == {"customers": "examples/customers"}
-    assert {k: v for k, v in demo.items() if k != "paths"} == default
+    assert demo.keys() - {"paths"} == default.keys()
+    assert {k: v for k, v in demo.items() if k not in ("paths", "msp")} == {
+        k: v for k, v in default.items() if k != "msp"}
+    assert demo["msp"].keys() == default["msp"].keys()
+    assert sample_identity_problems(ROOT / "mspdocs.toml") == []  # `make demo` makes final documents
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +102,7 @@ def test_a_new_library_awaits_counsel_but_the_example_comes_approved(runner, tmp
     import shutil as _shutil
 
     _shutil.copy(example / "customers" / "pinecrest-law.yaml", plain / "customers")
+    write_msp_profile(plain)
     refused = runner.invoke(cli, ["-w", str(plain), "generate", "agreement", "pinecrest-law"])
     assert refused.exit_code == 1
     assert "clause 'definitions.terms'" in refused.output and "unapproved clauses are refused" in refused.output

@@ -48,7 +48,8 @@ def workspace_option(command):
     """`-w/--workspace` on a subcommand too, so it may come after the command's name."""
     return click.option("-w", "--workspace", type=click.Path(file_okay=False), expose_value=False,
                         callback=_remember_workspace, is_eager=True,
-                        help="Workspace folder (default: the current directory; env MSPDOCS_WORKSPACE).")(command)
+                        help="Workspace folder (default: the nearest folder holding mspdocs.toml, from "
+                             "the current directory up; env MSPDOCS_WORKSPACE).")(command)
 
 
 class DateType(click.ParamType):

@@ -23,7 +23,8 @@ from .register import register, signed
 
 @click.group(cls=ErrorReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-w", "--workspace", type=click.Path(file_okay=False), envvar="MSPDOCS_WORKSPACE",
-              help="Workspace folder (default: the current directory; env MSPDOCS_WORKSPACE).")
+              help="Workspace folder (default: the nearest folder holding mspdocs.toml, from the current "
+                   "directory up; env MSPDOCS_WORKSPACE).")
 @click.version_option(package_name="mspdocs")
 def cli(workspace: str | None) -> None:
     """Customer agreements, risk letters and their evidence, from a reviewed clause library.
@@ -51,7 +52,9 @@ def init(directory: str, examples: bool) -> None:
     where = shown(created)
     click.echo(f"created workspace {where}")
     if examples:
-        click.echo(f"next: mspdocs -w {where} generate agreement --all")
+        click.echo(f"next: describe your MSP in {shown(created / 'mspdocs.toml')} (customer documents are refused "
+                   f"while it describes the sample MSP), then: mspdocs -w {where} generate agreement --all "
+                   "(or try it now with --draft)")
         return
     click.echo(f"next: describe your MSP in {shown(created / 'mspdocs.toml')}, add one YAML file per customer "
                f"in {shown(created / 'customers')}, and have counsel review and approve the clause library "
@@ -65,7 +68,10 @@ def init(directory: str, examples: bool) -> None:
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True,
-              help="Generate even with unapproved clauses; every page and the properties say DRAFT.")
+              help="Generate even with unapproved clauses or the sample MSP profile; every page and the "
+                   "properties say DRAFT.")
+@click.option("--reissue", is_flag=True,
+              help="Issue a new document even when the current one is unchanged (it supersedes it).")
 @click.option("--as-of", "as_of", type=DATE, help="Date the documents (YYYY-MM-DD; default today).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents rendered, and LibreOffice converters run, in parallel.")
@@ -79,13 +85,18 @@ def init(directory: str, examples: bool) -> None:
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
-             as_of: dt.date | None, jobs: int, services: tuple[str, ...], pdf: bool, pdfa: bool, sign: bool,
+             reissue: bool, as_of: dt.date | None, jobs: int, services: tuple[str, ...], pdf: bool, pdfa: bool, sign: bool,
              output_format: str, by: str | None) -> None:
-    """Generate KIND for the named CUSTOMERS (or --all); prints one line per file written.
+    """Generate KIND for the named CUSTOMERS (or --all); prints one line per file: path, document id, status.
 
     KIND is agreement, risk-letter (the customer's declined services), insurance-notice, baa (the
     business associate agreement a healthcare customer's agreement requires first), or clause-book
     (the whole library for counsel, no customers).
+    Each customer has one current document per kind. When nothing that produces it changed (template,
+    clauses, data; not the date), nothing new is issued: the current document is printed as
+    "unchanged". Otherwise the new document "supersedes" the current one (recorded in the register).
+    Customer documents are refused (exit 2) while mspdocs.toml still describes the built-in sample MSP,
+    unless --draft.
     With --sign, the certificate's password comes from the environment variable named by
     password_env in mspdocs.toml (default MSPDOCS_P12_PASSWORD), else it is asked for.
 
@@ -106,7 +117,7 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
         if ignored:
             raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is one Word document "
                                    "for counsel)")
-        _print_written([_clause_book(ctx, customers, all_customers, as_of, by)], output_format)
+        _print_written([_clause_book(ctx, customers, all_customers, as_of, by, reissue)], output_format)
         return
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
@@ -114,6 +125,7 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     options = {"workspace": workspace_of(ctx), "as_of": as_of, "draft": draft, "jobs": jobs,
                "services": list(services) or None, "pdf": pdf, "pdfa": pdfa, "sign": sign,
                "ask_password": lambda prompt: click.prompt(prompt, hide_input=True, err=True), "by": by,
+               "reissue": reissue,
                "on_skip": lambda customer, reason: click.echo(f"skipped {customer}: {reason}", err=True)}
     with ProgressBar(kind) as progress:
         written = run(kind, ids, on_progress=progress, **options)
@@ -121,19 +133,19 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
 
 
 def _print_written(written, output_format: str) -> None:
-    """One line per file written (path, document id), or the JSON list of documents."""
-    lines = [f"{shown(path)}\t{item.document_id}" for item in written
+    """One line per file (path, document id, status: new, unchanged, supersedes DOC), or the JSON list."""
+    lines = [f"{shown(path)}\t{item.document_id}\t{item.status_text}" for item in written
              for path in (item.path, item.pdf_path) if path is not None]
     emit(output_format, [item.as_dict() for item in written], lines)
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: dt.date | None,
-                 by: str | None):
+                 by: str | None, reissue: bool):
     from ..library.clausebook import generate_clause_book
 
     if customers or all_customers:
         raise click.UsageError("the clause book covers the whole library: name no customers")
-    return generate_clause_book(workspace_of(ctx), as_of, by)
+    return generate_clause_book(workspace_of(ctx), as_of, by, reissue)
 
 
 @cli.group()

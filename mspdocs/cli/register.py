@@ -36,31 +36,46 @@ def register() -> None:
 @click.option("--customer", metavar="ID", help="Only this customer's entries.")
 @click.option("--kind", type=REGISTERED_KINDS, help="Only documents of this kind.")
 @click.option("--since", type=DATE, help="Only entries recorded on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--current", "current_only", is_flag=True,
+              help="Only the current documents: one per customer and kind (drafts are never current).")
 @format_option
 @click.pass_context
 def register_list(ctx: click.Context, customer: str | None, kind: str | None, since: dt.date | None,
-                  output_format: str) -> None:
-    """List register entries, oldest first.
+                  current_only: bool, output_format: str) -> None:
+    """List register entries, oldest first; each generated document is current, draft or superseded.
 
     \b
     Example:
       mspdocs register list --kind agreement --since 2026-01-01 --format json
+      mspdocs register list --current --customer pinecrest-law
     """
+    from ..evidence.current import document_statuses
     from ..evidence.register import list_entries
 
-    entries = list_entries(workspace_of(ctx), customer=customer, kind=kind, since=since)
+    every = list_entries(workspace_of(ctx), customer=customer, kind=kind)
+    statuses = document_statuses(every or [])
+    entries = None if every is None else [
+        entry for entry in every if (since is None or entry.recorded_at >= since.isoformat())
+        and (not current_only or statuses.get(entry.document_id) == "current"
+             and entry.event == "document.generated")]
     if output_format == "json":
-        emit("json", [entry.as_dict() for entry in entries or []], [])
+        emit("json", [dict(entry.as_dict(), status=_status(entry, statuses)) for entry in entries or []], [])
     else:
-        columns = ["seq", "recorded_at", "event", "document", "customer", "kind", "draft", "by", "file", "pdf"]
-        for line in table([_list_row(entry) for entry in entries or []], columns):
+        columns = ["seq", "recorded_at", "event", "document", "customer", "kind", "status", "draft", "by",
+                   "file", "pdf"]
+        for line in table([_list_row(entry, statuses) for entry in entries or []], columns):
             click.echo(line)
     if not entries:
-        click.echo("the register is empty" if entries is None or not (customer or kind or since)
+        click.echo("the register is empty" if entries is None or not (customer or kind or since or current_only)
                    else "no entries match", err=True)
 
 
-def _list_row(entry) -> dict:
+def _status(entry, statuses: dict[str, str]) -> str | None:
+    """A generated document's status (current, draft, superseded); None for other events."""
+    return statuses.get(entry.document_id) if entry.event == "document.generated" else None
+
+
+def _list_row(entry, statuses: dict[str, str]) -> dict:
     payload = entry.payload if isinstance(entry.payload, dict) else {}
 
     def path(key: str) -> str | None:
@@ -70,7 +85,7 @@ def _list_row(entry) -> dict:
     draft = payload.get("draft")
     return {"seq": entry.seq, "recorded_at": entry.recorded_at[:19].replace("T", " "), "event": entry.event,
             "document": entry.document_id, "customer": entry.customer, "kind": entry.kind,
-            "draft": {True: "yes", False: "no"}.get(draft), "by": entry.actor,
+            "status": _status(entry, statuses), "draft": {True: "yes", False: "no"}.get(draft), "by": entry.actor,
             "file": path("output") or path("received"), "pdf": path("pdf")}
 
 
@@ -108,7 +123,8 @@ def _show_lines(entries) -> list[str]:
         else:
             lines.append(f"{entry.event}  {_when(entry)}")
             received = payload.get("received") if isinstance(payload.get("received"), dict) else {}
-            for label, value in (("assurance", payload.get("assurance")), ("signer", payload.get("signer")),
+            for label, value in (("superseded by", payload.get("superseded_by")), ("reason", payload.get("reason")),
+                                 ("assurance", payload.get("assurance")), ("signer", payload.get("signer")),
                                  ("signed at", payload.get("signed_at")), ("received", received.get("path")),
                                  ("entry hash", entry.entry_hash)):
                 if value:

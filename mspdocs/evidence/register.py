@@ -9,10 +9,11 @@ ignore (document ids are random, so no other name collides with it). A kill befo
 a hidden `.part` file, which `verify` also reports.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
-`document.signed` (a signed copy came back and is stored under received/) and `qbr.held` (a quarterly
-business review took place). Each entry's hash covers every other column (canonical JSON) including the
-previous entry's hash, so an edited row no longer matches its hash, a rewritten hash breaks the next
-link, and a head hash kept elsewhere reveals entries removed from the end.
+`document.superseded` (a newer document of its customer and kind replaced it), `document.signed` (a signed
+copy came back and is stored under received/) and `qbr.held` (a quarterly business review took place).
+Each entry's hash covers every other column (canonical JSON) including the previous entry's hash, so an
+edited row no longer matches its hash, a rewritten hash breaks the next link, and a head hash kept
+elsewhere reveals entries removed from the end.
 
 Commands that only read open the register read-only and never create it.
 """
@@ -38,9 +39,10 @@ from ..workspace.writer import discard, publish
 
 GENESIS = "0" * 64
 DOCUMENT_GENERATED = "document.generated"
+DOCUMENT_SUPERSEDED = "document.superseded"
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
-EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SIGNED, QBR_HELD)
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD)
 
 _APPEND_ONLY = ("entries_no_update", "entries_no_delete")
 # Each migration brings the schema from version N to N+1; never edit one that has shipped.
@@ -293,24 +295,24 @@ class Register:
         return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
 
     def publish_documents(self, publications: list[Publication], actor: str,
-                          precondition: Callable[[Register], None] | None = None) -> list[Entry]:
+                          precondition: Callable[[Register], list[Publication] | None] | None = None) -> list[Entry]:
         """Give staged files their final names and record them, in one transaction: all of them, or none.
 
         Entries are appended only after every file of the batch carries its final name. `precondition`
-        runs first, inside the transaction, so it sees the register as no other writer can change it.
+        runs first, inside the transaction, so it sees the register as no other writer can change it;
+        the events it returns (e.g. what the batch supersedes) are appended after the batch's own.
         """
         published: list[Path] = []
         try:
             with self.transaction():
-                if precondition is not None:
-                    precondition(self)
+                following = (precondition(self) or []) if precondition is not None else []
                 try:
                     for publication in publications:
                         for staged, final in publication.files:
                             publish(staged, final)
                             published.append(final)
                     return [self._append(p.event, p.payload, actor, document_id=p.document_id,
-                                         customer=p.customer, kind=p.kind) for p in publications]
+                                         customer=p.customer, kind=p.kind) for p in [*publications, *following]]
                 except BaseException:
                     for final in published:
                         discard(final)  # ours: linked above, and no entry will point at it

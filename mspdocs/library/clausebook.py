@@ -198,9 +198,16 @@ def build_clause_book(library: Library, approvals: dict, msp_name: str, document
 
 
 def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | None = None,
-                         by: str | None = None):
-    """Write the clause book to output/clause-book/, recorded in the register, and return it."""
-    from ..evidence.publish import Rendered, write_all
+                         by: str | None = None, reissue: bool = False):
+    """Write the clause book to output/clause-book/, recorded in the register, and return it.
+
+    Like a customer's document, the clause book has one current issue: with the same clauses, approvals
+    and MSP name, the current one comes back unchanged (unless `reissue`). It may be made from the sample
+    MSP profile: it is the library's own record for counsel, never sent to a customer.
+    """
+    from ..evidence.current import compare, inputs_sha256, standing_documents
+    from ..evidence.publish import Generated, Rendered, write_all
+    from ..evidence.register import canonical_json, sha256_text
     from ..render.documents import DocumentKind, new_document_id
 
     space = open_workspace(workspace)
@@ -210,11 +217,19 @@ def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | N
     document_id = new_document_id(kind)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     when = dt.datetime.combine(as_of, now.time(), dt.UTC) if as_of else now
-    data = build_clause_book(library, approvals, space.profile.msp["legal_name"], document_id, when)
+    msp_name = space.profile.msp["legal_name"]
+    approved = {clause_id: approval.as_dict() for clause_id, approval in sorted(approvals.items())}
     manifest: dict[str, Any] = {"document_id": document_id, "customer": None, "kind": "clause-book",
                                 "as_of": when.date().isoformat(), "draft": False,
                                 "clauses": [{"id": c.id, "version": c.version, "sha256": c.text_hash}
-                                            for c in library]}
+                                            for c in library],
+                                "data_sha256": sha256_text(canonical_json({"msp": msp_name, "approvals": approved}))}
+    manifest["inputs_sha256"] = inputs_sha256(manifest)
+    standing = standing_documents(space.path("register"), "clause-book", draft=False).get(None)
+    found = compare(standing, manifest, None, {}, space.root, reissue)
+    if found.unchanged:
+        return Generated.standing(space, found.entry)
+    data = build_clause_book(library, approvals, msp_name, document_id, when)
     filename = f"clause-book-{when.date().isoformat()}-{document_id}.docx"
     rendered = Rendered("", "clause-book", document_id, filename, data, manifest, folder="clause-book")
     [written] = write_all(space, [rendered], by=by)

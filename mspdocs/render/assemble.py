@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ..errors import InputError, MspdocsError, RenderError
 from ..workspace.clauses import CATEGORIES, Clause, Library
 from . import wordml
-from .environment import compile_condition, compile_template
+from .environment import compile_condition, compile_template, end_sentences
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def render_body(clause: Clause, context: dict[str, Any]) -> str:
         raise InputError(f"template syntax error: {exc.message}", path=clause.path,
                          line=_template_line(exc, clause), clause=clause.id) from None
     try:
-        return template.render(context)
+        return end_sentences(template.render(context))
     except Exception as exc:  # noqa: BLE001 - any failure of counsel's text is reported, with its place
         raise RenderError(f"clause '{clause.id}' cannot be rendered: {_message(exc)}", path=clause.path,
                           line=_template_line(exc, clause), clause=clause.id) from None

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import InputError, RenderError
 from ..workspace.files import read_bytes
-from .environment import environment
+from .environment import end_sentences, environment
 
 
 class DocumentTemplate:
@@ -42,6 +42,10 @@ class DocumentTemplate:
             # caught by the check after rendering instead of being filled with escaped text.
             def render_properties(self, context, jinja_env=None) -> None:
                 return None
+
+            # A full stop after a value that ends with one ("P.A.") is not printed twice.
+            def render_xml_part(self, src_xml, part, context, jinja_env=None) -> str:
+                return end_sentences(super().render_xml_part(src_xml, part, context, jinja_env))
 
             # Listing expansion only acts on tab, newline, bell and form-feed characters; skip the
             # whole-document regex pass when there are none (the usual case).

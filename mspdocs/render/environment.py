@@ -53,6 +53,20 @@ class MissingValue(StrictUndefined):
         return super()._undefined_message
 
 
+# A value ending with a full stop ("Bright Harbor Dental, P.A.") arrives neutralised, so its stop is
+# `&#46;`; a literal full stop written right after it, in the same Word run or the next, would print
+# "P.A..".
+_STOP_AFTER_VALUE = re.compile(
+    r"&#46;((?:</w:t>\s*</w:r>\s*<w:r(?:\s[^>]*)?>\s*(?:<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?\s*"
+    r"<w:t(?:\s[^>]*)?>)?)\.(?!\.)", re.DOTALL)
+
+
+def end_sentences(rendered: str) -> str:
+    """Rendered text (clause Markdown or Word XML) with a full stop written right after a value that
+    ends with one not repeated."""
+    return _STOP_AFTER_VALUE.sub(r"&#46;\1", rendered)
+
+
 def neutralise(text: str) -> str:
     """Text as inert character references: safe inside WordprocessingML and inside clause Markdown."""
     return _NEUTRAL.sub(lambda match: f"&#{ord(match.group(0))};", text)

@@ -46,15 +46,22 @@ def _paragraph_text(paragraph) -> str:
 
 
 def check_document(data: bytes, data_values: Iterable[str], must_appear: dict[str, str]) -> None:
-    """Fail unless the document parses, carries no template tag of its own, and shows each named value.
+    """Fail unless the document parses, carries no template tag of its own, prints no missing value
+    (`None`, `null`, `nan`, an empty data-table cell, "P.A.."), and shows each named value.
 
     `data_values` are the strings that came from data: a tag-like string inside one of them is the
     customer's text, printed literally, and is not mistaken for a leftover tag.
     """
     try:
         texts = document_texts(data)
+        empty = empty_cells(data)
     except (zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise RenderError(f"the rendered document does not parse: {exc}") from None
+    data_values = list(data_values)
+    check_printed_values(texts, data_values)
+    if empty:
+        raise RenderError(f"a data table has an empty cell: {empty[0]} (every cell of a table in the "
+                          f"'{DATA_TABLE_STYLE}' style needs a value)")
     literal = sorted({value for value in data_values if any(m in value for m in TAG_MARKERS)},
                      key=len, reverse=True)
     body = "\n".join(texts.get("word/document.xml", []))
@@ -69,6 +76,56 @@ def check_document(data: bytes, data_values: Iterable[str], must_appear: dict[st
     for label, value in must_appear.items():
         if value not in body:
             raise RenderError(f"{label} '{value}' does not appear verbatim in the rendered document")
+
+
+# What a program prints for a value nobody recorded: never a word of a contract, except English "None of".
+_PRINTED_NOTHING = re.compile(r"\b(None(?! of\b)|null|NULL|nan|NaN)\b")
+# Two full stops, not an ellipsis: a sentence's stop after a name that ends with one ("P.A..").
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+# Tables in this style hold data, one value per cell (scope, fees, risks, facts): none may be empty.
+DATA_TABLE_STYLE = "ScheduleTable"
+
+
+def check_printed_values(texts: dict[str, list[str]], data_values: list[str]) -> None:
+    """Fail on a printed `None`, `null` or `nan` anywhere, and on a doubled full stop that the data
+    itself does not contain."""
+    doubled_in_data = sorted({value for value in data_values if ".." in value}, key=len, reverse=True)
+    for part, paragraphs in texts.items():
+        for paragraph in paragraphs:
+            found = _PRINTED_NOTHING.search(paragraph)
+            if found:
+                raise RenderError(f"'{found.group(0)}' is printed in {part}, where a value is missing: "
+                                  f"'{_excerpt(paragraph, found.group(0))}'")
+            remainder = paragraph
+            for value in doubled_in_data:
+                remainder = remainder.replace(value, "")
+            if _DOUBLED_STOP.search(remainder):
+                raise RenderError(f"a doubled full stop is printed in {part}: "
+                                  f"'{_excerpt(remainder, _DOUBLED_STOP.search(remainder).group(0))}'")
+
+
+def empty_cells(data: bytes) -> list[str]:
+    """Where each empty cell of a data table (style `DATA_TABLE_STYLE`) is, e.g. "table 2, row 3, 'Amount'"."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    w = f"{{{W_NS}}}"
+    found = []
+    for number, table in enumerate(root.iter(f"{w}tbl"), start=1):
+        style = table.find(f"{w}tblPr/{w}tblStyle")
+        if style is None or style.get(f"{w}val") != DATA_TABLE_STYLE:
+            continue
+        rows = [[_cell_text(cell) for cell in row.findall(f"{w}tc")] for row in table.findall(f"{w}tr")]
+        header = rows[0] if rows else []
+        for row_number, cells in enumerate(rows, start=1):
+            for column, text in enumerate(cells):
+                if not text.strip():
+                    label = header[column] if column < len(header) and row_number > 1 else f"column {column + 1}"
+                    found.append(f"table {number}, row {row_number}, '{label.strip() or column + 1}'")
+    return found
+
+
+def _cell_text(cell) -> str:
+    return "\n".join(_paragraph_text(paragraph) for paragraph in cell.iter(f"{{{W_NS}}}p"))
 
 
 def _excerpt(text: str, marker: str) -> str:

@@ -61,7 +61,7 @@ def risk_letter_context(customer: Customer, catalog: Catalog, workspace: Workspa
         controls = _controls(catalog, service_id)
         rows.append({"service": service.name, "recommended_on": longdate(recommended),
                      "risk": service.risk_if_declined,
-                     "insurer": "; ".join(controls) if controls else "None"})
+                     "insurer": "; ".join(controls) if controls else "none"})
         for control in controls:
             insurer_rows.append({"service": service.name, "control": control})
     return {"declined_rows": rows, "insurer_rows": insurer_rows}

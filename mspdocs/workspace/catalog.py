@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .fields import Fields
+from .fields import Fields, gathering
 from .yamlfile import read_yaml
 
 SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -54,16 +54,16 @@ def _service(fields: Fields, controls: dict[str, str]) -> Service:
     fields.reject_unknown({"id", "name", "category", "description", "risk_if_declined",
                            "insurer_controls", "delivers"})
     service_id = fields.text("id")
-    if not SERVICE_ID.fullmatch(service_id):
-        raise fields.error("id", f"'{service_id}' is not a service id (lowercase letters, digits, hyphens)")
+    if service_id is not None and not SERVICE_ID.fullmatch(service_id):
+        fields.report("id", f"'{service_id}' is not a service id (lowercase letters, digits, hyphens)")
     category = fields.text("category")
-    if category not in SERVICE_CATEGORIES:
-        raise fields.error("category", f"'{category}' is not one of {', '.join(SERVICE_CATEGORIES)}")
+    if category is not None and category not in SERVICE_CATEGORIES:
+        fields.report("category", f"'{category}' is not one of {', '.join(SERVICE_CATEGORIES)}")
     insurer = fields.text_list("insurer_controls")
     for control, line in insurer:
         if control not in controls:
-            raise InputError(f"unknown insurer control '{control}' (not in insurer_controls)",
-                             path=fields.path, line=line, field=fields.name("insurer_controls"))
+            fields.report_error(InputError(f"unknown insurer control '{control}' (not in insurer_controls)",
+                                           path=fields.path, line=line, field=fields.name("insurer_controls")))
     return Service(
         id=service_id,
         name=fields.text("name"),
@@ -76,19 +76,28 @@ def _service(fields: Fields, controls: dict[str, str]) -> Service:
 
 
 def load_catalog(path: Path) -> Catalog:
-    """Read and validate catalog.yaml."""
-    top = Fields(read_yaml(path), path)
+    """Read and validate catalog.yaml, reporting every problem (field and line) at once."""
+    with gathering([]) as problems:
+        return _catalog(Fields(read_yaml(path), path, problems=problems), path)
+
+
+def _catalog(top: Fields, path: Path) -> Catalog:
     top.reject_unknown({"services", "insurer_controls"})
     controls_fields = top.section("insurer_controls")
-    controls = {key: controls_fields.text(key) for key in controls_fields.data}
+    controls = {key: controls_fields.text(key) for key in controls_fields.data} if controls_fields else {}
     raw_services = top.data.get("services")
     if not isinstance(raw_services, list) or not raw_services:
-        raise top.error("services", "expected a non-empty list of services")
+        top.report("services", "expected a non-empty list of services")
+        raw_services = []
     services: dict[str, Service] = {}
     for index, raw in enumerate(raw_services):
-        service = _service(Fields(raw, path, f"services[{index}]"), controls)
+        try:
+            service = _service(Fields(raw, path, f"services[{index}]", problems=top.problems), controls)
+        except InputError as exc:  # an item that is not a mapping at all
+            top.report_error(exc)
+            continue
         if service.id in services:
-            raise InputError(f"duplicate service id '{service.id}'", path=path,
-                             line=getattr(raw, "line", None), field=f"services[{index}].id")
+            top.report_error(InputError(f"duplicate service id '{service.id}'", path=path,
+                                        line=getattr(raw, "line", None), field=f"services[{index}].id"))
         services[service.id] = service
     return Catalog(path=path, services=services, insurer_controls=controls)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog
-from .fields import Fields
+from .fields import Fields, gathering
 from .folder import Workspace, venue
 from .yamlfile import read_yaml
 
@@ -84,13 +84,15 @@ def _services(fields: Fields, catalog: Catalog) -> dict[str, tuple[str, ...]]:
         for service_id, line in fields.text_list(list_name):
             field = fields.name(list_name)
             if service_id not in catalog:
-                raise InputError(f"unknown service id '{service_id}' (not in {catalog.path.name})",
-                                 path=fields.path, line=line, field=field)
+                fields.report_error(InputError(f"unknown service id '{service_id}' (not in "
+                                               f"{catalog.path.name})", path=fields.path, line=line, field=field))
+                continue
             if service_id in seen:
                 other, other_line = seen[service_id]
                 where = f"{other} on line {other_line}" if other_line else other
-                raise InputError(f"service '{service_id}' is both {other} and {list_name} ({where})",
-                                 path=fields.path, line=line, field=field)
+                fields.report_error(InputError(f"service '{service_id}' is both {other} and {list_name} "
+                                               f"({where})", path=fields.path, line=line, field=field))
+                continue
             seen[service_id] = (list_name, line)
             ids.append(service_id)
         lists[list_name] = tuple(ids)
@@ -103,38 +105,56 @@ def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Custome
 
 
 def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
-    """Validate one customer record already read from YAML (all scalars as text)."""
-    top = Fields(raw, path)
+    """Validate one customer record already read from YAML (all scalars as text); every problem of the
+    record is reported at once, each with its field and line."""
+    with gathering([]) as problems:
+        return _customer(Fields(raw, path, problems=problems), path, workspace, catalog)
+
+
+def _sections(top: Fields, parse, *keys: str, **options):
+    """`parse(section, ...)` for a section that could be read (None when it is absent or bad)."""
+    section = top.section(*keys, **options)
+    return None if section is None else parse(section)
+
+
+def _id_problem(customer_id: str, path: Path) -> str | None:
+    if not CUSTOMER_ID.fullmatch(customer_id):
+        return (f"'{customer_id}' is not a customer id: use lowercase letters, digits and hyphens (it names "
+                "the customer's folder under output/)")
+    if customer_id in RESERVED_IDS:
+        return f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own documents; choose another id"
+    if customer_id != path.stem:
+        return f"'{customer_id}' does not match the file name '{path.name}'"
+    return None
+
+
+def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
     top.reject_unknown(_TOP_FIELDS)
     customer_id = top.text("id")
-    if not CUSTOMER_ID.fullmatch(customer_id):
-        raise top.error("id", f"'{customer_id}' is not a customer id: use lowercase letters, digits and "
-                              "hyphens (it names the customer's folder under output/)")
-    if customer_id in RESERVED_IDS:
-        raise top.error("id", f"'{customer_id}' is reserved: output/{customer_id}/ holds the library's own "
-                              "documents; choose another id")
-    if customer_id != path.stem:
-        raise top.error("id", f"'{customer_id}' does not match the file name '{path.name}'")
+    problem = _id_problem(customer_id, path) if customer_id is not None else None
+    if problem:
+        top.report("id", problem)
     data: dict[str, Any] = {
         "id": customer_id,
         "legal_name": top.text("legal_name"),
         "address": top.address("address"),
         "industry": top.text("industry", required=False) or "unspecified",
         "signatory": top.person("signatory"),
-        "agreement": _agreement(top.section("agreement"), workspace),
+        "agreement": _sections(top, lambda section: _agreement(section, workspace), "agreement"),
     }
-    insurance = top.section("insurance", required=False)
+    insurance = _sections(top, _insurance, "insurance", required=False)
     if insurance is not None:
-        data["insurance"] = _insurance(insurance)
+        data["insurance"] = insurance
     qbr = top.section("qbr", required=False)
     cadence = qbr.integer("cadence_days", required=False, minimum=1) if qbr else None
     data["qbr"] = {"cadence_days": cadence or workspace.profile.msp["qbr_cadence_days"]}
     for optional in ("account_manager", "notes"):
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
-    services = _services(top.section("services"), catalog)
+    listed = top.section("services")
+    services = _services(listed, catalog) if listed is not None else None
     # When the MSP recommended the declined services (risk letters; the effective date when absent).
-    recommended_on = top.section("services").date("recommended_on", required=False)
+    recommended_on = listed.date("recommended_on", required=False) if listed is not None else None
     if recommended_on is not None:
         data["recommended_on"] = recommended_on
     return Customer(id=customer_id, path=path, data=data, services=services)

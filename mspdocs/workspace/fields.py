@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, MspdocsError, MultipleErrors, raise_all
 from .yamlfile import LineDict, LineList
 
 # Control characters cannot be stored in a Word document and are never meant in a contract.
@@ -18,13 +21,53 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
-class Fields:
-    """One mapping of a YAML file, with the file and field path needed for a precise error."""
+def _gathered(read):
+    """A reader that, when its Fields gathers problems, records a bad value and gives None instead."""
+    @functools.wraps(read)
+    def reader(self: Fields, *args, **kwargs):
+        try:
+            return read(self, *args, **kwargs)
+        except InputError as exc:
+            if self.problems is None:
+                raise
+            self.problems.append(exc)
+            return None
+    return reader
 
-    def __init__(self, data: Any, path: str | Path, prefix: str = "", line: int | None = None) -> None:
+
+@contextmanager
+def gathering(problems: list[MspdocsError]) -> Iterator[list[MspdocsError]]:
+    """Read a whole file with every Fields sharing `problems`; then raise them all, if any.
+
+    A bad value reads as None, so the code after it may trip over that None; once a problem is recorded
+    such a slip (TypeError, AttributeError) only repeats it, and the recorded problems are raised instead.
+    An error raised outright joins those recorded before it.
+    """
+    try:
+        yield problems
+    except MultipleErrors as exc:
+        problems.extend(exc.errors)
+    except MspdocsError as exc:
+        problems.append(exc)
+    except (TypeError, AttributeError):
+        if not problems:
+            raise
+    raise_all(problems)
+
+
+class Fields:
+    """One mapping of a YAML (or TOML) file, with the file and field path needed for a precise error.
+
+    Given a `problems` list (shared with every section read from it), each reader records a bad value
+    there and returns None, so one run reports every problem of a file; without, the first one raises.
+    """
+
+    def __init__(self, data: Any, path: str | Path, prefix: str = "", line: int | None = None,
+                 problems: list[MspdocsError] | None = None) -> None:
         self.path = Path(path)
         self.prefix = prefix
         self.line = line if line is not None else getattr(data, "line", None)
+        self.problems = problems
         if not isinstance(data, dict):
             raise InputError("expected a mapping of fields", path=self.path, line=self.line,
                              field=prefix or None)
@@ -40,6 +83,15 @@ class Fields:
 
     def error(self, key: str, message: str) -> InputError:
         return InputError(message, path=self.path, line=self.line_of(key), field=self.name(key))
+
+    def report(self, key: str, message: str) -> None:
+        """A problem found by the caller: recorded when gathering, else raised."""
+        self.report_error(self.error(key, message))
+
+    def report_error(self, error: MspdocsError) -> None:
+        if self.problems is None:
+            raise error
+        self.problems.append(error)
 
     def has(self, key: str) -> bool:
         value = self.data.get(key)
@@ -61,6 +113,7 @@ class Fields:
             raise self.error(key, "expected a single value, not a list or mapping")
         return raw.strip()
 
+    @_gathered
     def text(self, key: str, required: bool = True, multiline: bool = False) -> str | None:
         value = self._scalar(key, required)
         if value is None:
@@ -71,6 +124,7 @@ class Fields:
             raise self.error(key, "must be on one line")
         return value
 
+    @_gathered
     def date(self, key: str, required: bool = True) -> dt.date | None:
         value = self._scalar(key, required)
         if value is None:
@@ -82,6 +136,7 @@ class Fields:
         except ValueError:
             raise self.error(key, f"'{value}' is not a date (write YYYY-MM-DD)") from None
 
+    @_gathered
     def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
         value = self._scalar(key, required)
         if value is None:
@@ -93,6 +148,7 @@ class Fields:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number
 
+    @_gathered
     def amount(self, key: str, required: bool = True, minimum: Decimal | int | None = None) -> Decimal | None:
         """A money amount, exactly as written, with at most two decimal places (never rounded)."""
         value = self._scalar(key, required)
@@ -106,6 +162,7 @@ class Fields:
             raise self.error(key, f"must be at least {minimum}, not {number}")
         return number
 
+    @_gathered
     def boolean(self, key: str, required: bool = True) -> bool | None:
         value = self._scalar(key, required)
         if value is None:
@@ -116,14 +173,16 @@ class Fields:
             return False
         raise self.error(key, f"'{value}' is not true or false")
 
+    @_gathered
     def section(self, key: str, required: bool = True) -> Fields | None:
         raw = self._raw(key, required)
         if raw is None:
             return None
         if not isinstance(raw, dict):
             raise self.error(key, "expected a mapping of fields")
-        return Fields(raw, self.path, self.name(key))
+        return Fields(raw, self.path, self.name(key), problems=self.problems)
 
+    @_gathered
     def text_list(self, key: str, required: bool = False) -> list[tuple[str, int | None]]:
         """A list of one-line strings, each with its own line number."""
         raw = self._raw(key, required)
@@ -135,39 +194,49 @@ class Fields:
         items = []
         for index, (item, line) in enumerate(zip(raw, lines)):
             if not isinstance(item, str) or not item.strip() or _CONTROL.search(item) or "\n" in item:
-                raise InputError("expected a one-line name", path=self.path, line=line,
-                                 field=f"{self.name(key)}[{index}]")
+                self.report_error(InputError("expected a one-line name", path=self.path, line=line,
+                                             field=f"{self.name(key)}[{index}]"))
+                continue
             items.append((item.strip(), line))
         return items
 
+    @_gathered
     def address(self, key: str) -> dict[str, str]:
         """A postal address: street, city, region, postal code and a two-letter country code."""
         fields = self.section(key)
+        if fields is None:
+            return None
         names = ("street", "city", "region", "postal_code", "country")
         fields.reject_unknown(set(names))
         address = {name: fields.text(name) for name in names}
-        if not re.fullmatch(r"[A-Z]{2}", address["country"]):
+        if address["country"] is not None and not re.fullmatch(r"[A-Z]{2}", address["country"]):
             raise fields.error("country", f"'{address['country']}' is not a two-letter country code (e.g. US)")
         return address
 
+    @_gathered
     def person(self, key: str) -> dict[str, str]:
         """Someone who signs: name, title and email address."""
         fields = self.section(key)
+        if fields is None:
+            return None
         fields.reject_unknown({"name", "title", "email"})
         person = {name: fields.text(name) for name in ("name", "title", "email")}
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
+        if person["email"] is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person["email"]):
             raise fields.error("email", f"'{person['email']}' is not an email address")
         return person
 
+    @_gathered
     def currency(self, key: str, default: str | None = None) -> str:
         """A three-letter ISO currency code (USD), or `default` when the field is absent."""
         code = self.text(key, required=default is None) or default
+        if code is None:
+            return None
         if not re.fullmatch(r"[A-Z]{3}", code):
             raise self.error(key, f"'{code}' is not a three-letter currency code (e.g. USD)")
         return code
 
     def reject_unknown(self, known: set[str] | frozenset[str]) -> None:
+        hint = ", ".join(sorted(known))
         for key in self.data:
             if key not in known:
-                hint = ", ".join(sorted(known))
-                raise self.error(key, f"unknown field (known fields: {hint})")
+                self.report(key, f"unknown field (known fields: {hint})")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .fields import Fields
-from .files import read_text
+from .fields import Fields, gathering
+from .tomlfile import read_toml
 from .writer import current_umask
 
 PROFILE_NAME = "mspdocs.toml"
@@ -55,26 +53,14 @@ class Workspace:
         return self.path("output")
 
 
-def _as_text(value: Any) -> Any:
-    """TOML values as the strings Fields types, so the profile is validated like every other file."""
-    if isinstance(value, dict):
-        return {key: _as_text(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_as_text(item) for item in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, int, float, Decimal)):
-        return str(value)
-    return value
-
-
 def read_profile(path: Path) -> Profile:
-    """Parse and validate mspdocs.toml."""
-    try:
-        raw = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"malformed TOML: {exc}", path=path) from None
-    top = Fields(_as_text(raw), path)
+    """Parse and validate mspdocs.toml, reporting every problem (file, field, line) at once."""
+    with gathering([]) as problems:
+        return _profile(read_toml(path), path, problems)
+
+
+def _profile(raw: Any, path: Path, problems: list) -> Profile:
+    top = Fields(raw, path, problems=problems)
     top.reject_unknown({"msp", "agreement", "paths", "signing"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
@@ -162,8 +148,10 @@ def _signing(fields: Fields | None) -> dict[str, str] | None:
 
 
 def open_workspace(root: str | Path | None = None) -> Workspace:
-    """The workspace at `root` (default: $MSPDOCS_WORKSPACE, else the current directory)."""
-    folder = Path(root or os.environ.get("MSPDOCS_WORKSPACE") or ".").resolve()
+    """The workspace at `root`, else $MSPDOCS_WORKSPACE, else the nearest folder holding mspdocs.toml
+    from the current directory up (as git finds its repository)."""
+    named = root or os.environ.get("MSPDOCS_WORKSPACE")
+    folder = Path(named).resolve() if named else find_workspace(Path.cwd())
     profile_path = folder / PROFILE_NAME
     if not profile_path.is_file():
         raise InputError(
@@ -172,6 +160,16 @@ def open_workspace(root: str | Path | None = None) -> Workspace:
             path=folder,
         )
     return Workspace(root=folder, profile=read_profile(profile_path))
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest folder, `start` or one of its parents, that holds mspdocs.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROFILE_NAME).is_file():
+            return folder
+    raise InputError(f"not in an mspdocs workspace: no {PROFILE_NAME} here or in any folder above "
+                     "(create one with `mspdocs init DIR`, or name one with --workspace)", path=start)
 
 
 def defaults_root() -> Path:
