@@ -69,7 +69,8 @@ def loop_table(widths, headers, fields, loop: str, right_cols=(), keep_together=
     `keep_together` keeps every row on the page of the next, for short tables that read as one block.
     """
     def jc(i):
-        return ('<w:jc w:val="right"/>' if i in right_cols else "") + ("<w:keepNext/>" if keep_together else "")
+        # schema order of paragraph properties: keepNext comes before jc
+        return ("<w:keepNext/>" if keep_together else "") + ('<w:jc w:val="right"/>' if i in right_cols else "")
 
     head = "".join(cell(w, p("TableHeading", run(h), jc(i)), HEADER_FILL)
                    for i, (w, h) in enumerate(zip(widths, headers)))
