@@ -195,12 +195,12 @@ def test_changed_text_under_the_approved_version_is_refused(runner, workspace):
     _edit(workspace, "fees.payment", "title: ", "title: Paying ")
     refused = _run(runner, workspace, "clauses", "approve", "fees.payment", "scope.services", "--by", "Counsel")
     assert refused.exit_code == 2
-    assert "fees.payment.md:6: version: the text changed since version 1 was approved; raise `version` in " \
+    assert "fees.payment.md:6: version: the text changed since version 2 was approved; raise `version` in " \
            "clauses/fees.payment.md before approving" in refused.output
     assert lock.read_bytes() == before
-    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    _edit(workspace, "fees.payment", "version: 2", "version: 3")
     approved = _run(runner, workspace, "clauses", "approve", "fees.payment", "--by", "Counsel")
-    assert approved.exit_code == 0 and "approved fees.payment version 2" in approved.output
+    assert approved.exit_code == 0 and "approved fees.payment version 3" in approved.output
 
 
 def test_retiring_a_clause_in_use_is_refused(runner, workspace):
@@ -342,7 +342,7 @@ def test_new_clauses_that_are_never_placed_do_not_block(runner, workspace):
 
 def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
     _edit(workspace, "scope.third-party", "status: approved", "status: retired")
-    _edit(workspace, "fees.payment", "version: 1", "version: 2")
+    _edit(workspace, "fees.payment", "version: 2", "version: 3")
     approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
     assert approved.exit_code == 0, approved.output
     assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]

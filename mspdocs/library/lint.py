@@ -15,7 +15,7 @@ from ..errors import MspdocsError
 from ..render.documents import KINDS, base_context
 from ..render.environment import environment
 from ..workspace.catalog import Catalog, load_catalog
-from ..workspace.clauses import Clause, Library, read_library
+from ..workspace.clauses import CATEGORIES, Clause, Library, read_library
 from ..workspace.customers import parse_customer
 from ..workspace.folder import Workspace, open_workspace
 from . import approvals as approval_store
@@ -177,6 +177,10 @@ class _Linter:
         self.refs[clause.id] = [(target, clause.body_line + lineno - 1) for target, lineno in references(tree)]
 
     def metadata(self, clause: Clause) -> None:
+        heading = CATEGORIES.get(clause.category)
+        if heading and clause.title.strip().casefold() == heading.casefold():
+            self.add(clause.path, clause.lines.get("title"), clause.id, "doubled-heading",
+                     f"title repeats its section heading '{heading}'; give the clause its own title")
         for name in clause.variables:
             if not _known_somewhere(name, clause, self.contexts):
                 self.add(clause.path, clause.lines.get("variables"), clause.id, "unknown-variable",
