@@ -77,7 +77,10 @@ def test_document_carries_its_id_and_manifest_hash(workspace):
     data = written.path.read_bytes()
     assert custom_properties(data) == {"DocumentId": written.document_id, "ManifestSha256": manifest_hash}
     footer = " ".join(line for part, lines in document_texts(data).items() if "footer" in part for line in lines)
-    assert written.document_id in footer and f"Manifest {manifest_hash[:16]}" in footer
+    assert written.document_id in footer and "Page" in footer and manifest_hash[:16] not in footer
+    body = document_texts(data)["word/document.xml"]
+    signatures = body.index("Signatures")  # the small line sits under the signature block
+    assert f"Document {written.document_id} \u00b7 manifest SHA-256 {manifest_hash[:16]}" in body[signatures:]
 
 
 def test_register_survives_cleaning_the_output_folder(workspace, runner):
