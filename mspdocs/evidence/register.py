@@ -17,7 +17,8 @@ any converter still running from it. A batch still running is never touched.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
 `document.superseded` (a newer document of its customer and kind replaced it), `document.signed` (a signed
-copy came back and is stored under received/) and `qbr.held` (a quarterly business review took place).
+copy came back and is stored under received/), `qbr.held` (a quarterly business review took place),
+`clause.approved` and `clause.retired` (counsel's decisions on a clause text).
 Each entry's hash covers every other column (canonical JSON) including the previous entry's hash, so an
 edited row no longer matches its hash, a rewritten hash breaks the next link, and a head hash kept
 elsewhere reveals entries removed from the end.
