@@ -10,14 +10,13 @@ from typing import Any
 
 from .errors import InputError, MspdocsError, RenderError, raise_all
 from .evidence.current import compare, content_sha256, inputs_sha256, standing_documents
+from .evidence.provenance import provenance_context, provenance_properties
 from .evidence.publish import Generated, Rendered, stage_document, write_all
 from .evidence.register import (
     Entry,
     canonical_json,
     current_actor,
     manifest_hash,
-    provenance_context,
-    provenance_properties,
     sha256_text,
 )
 from .evidence.signing import msp_signer

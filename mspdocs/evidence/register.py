@@ -78,19 +78,6 @@ def manifest_hash(manifest: dict[str, Any]) -> str:
     return sha256_text(canonical_json(manifest))
 
 
-def provenance_properties(manifest: dict[str, Any]) -> dict[str, str]:
-    """The custom document properties that point a copy of the document to its register entry."""
-    return {"DocumentId": manifest["document_id"], "ManifestSha256": manifest_hash(manifest)}
-
-
-def provenance_context(context: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
-    """The context's `document` with `manifest`: the short manifest hash that footers print."""
-    from ..render.environment import to_records
-
-    document = dict(context["document"], manifest=manifest_hash(manifest)[:16])
-    return {"document": to_records(document, "document")}
-
-
 def relative_path(workspace, path: Path) -> str:
     """`path` relative to the workspace root, with `/` separators: how the register names files."""
     return Path(os.path.relpath(path, workspace.root)).as_posix()
