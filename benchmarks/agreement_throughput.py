@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import re
 import shutil
 import statistics
 import subprocess
@@ -19,27 +18,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from portfolio import portfolio
+
 from mspdocs.batch import generate, prepare
 from mspdocs.render.assemble import assemble
 from mspdocs.render.documents import base_context
 from mspdocs.render.environment import longdate, money, names
-from mspdocs.workspace.folder import init_workspace, open_workspace
+from mspdocs.workspace.folder import open_workspace
 
 AS_OF = dt.date(2026, 11, 27)
 
 
 def synthetic_workspace(folder: Path, count: int) -> Path:
-    workspace = init_workspace(folder / "ws", examples=True)
-    examples = sorted((workspace / "customers").glob("*.yaml"))
-    texts = [path.read_text(encoding="utf-8") for path in examples]
-    for path in examples:
-        path.unlink()
-    for number in range(count):
-        text = texts[number % len(texts)]
-        customer_id = f"customer-{number:04d}"
-        text = re.sub(r"^id: .*$", f"id: {customer_id}", text, count=1, flags=re.MULTILINE)
-        (workspace / "customers" / f"{customer_id}.yaml").write_text(text, encoding="utf-8")
-    return workspace
+    return portfolio(folder, count)
 
 
 def time_mspdocs(workspace: Path, jobs: int) -> float:

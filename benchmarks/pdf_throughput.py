@@ -6,7 +6,6 @@ Run from the checkout: `python benchmarks/pdf_throughput.py [CUSTOMERS]`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 import tempfile
 import time
@@ -14,23 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from portfolio import portfolio  # noqa: E402
+
 from mspdocs.batch import generate
-from mspdocs.workspace.folder import init_workspace
-
-
-def portfolio(root: Path, count: int) -> Path:
-    """A workspace whose customers are `count` copies of the examples under new ids."""
-    workspace = init_workspace(root / "ws", examples=True)
-    folder = workspace / "customers"
-    examples = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.yaml"))]
-    for path in folder.glob("*.yaml"):
-        path.unlink()
-    for index in range(count):
-        stem, text = examples[index % len(examples)]
-        new_id = f"{stem[:40]}-{index:03d}"
-        text = re.sub(r"^id:.*$", f"id: {new_id}", text, count=1, flags=re.MULTILINE)
-        (folder / f"{new_id}.yaml").write_text(text, encoding="utf-8")
-    return workspace
 
 
 def run(count: int, jobs: int) -> float:

@@ -30,8 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from crashkit import processes_naming, stray_files, wait_for_no_processes  # noqa: E402
-
-from mspdocs.workspace.folder import init_workspace  # noqa: E402
+from portfolio import portfolio  # noqa: E402
 
 
 def mspdocs(workspace: Path, *args: str, tmpdir: Path | None = None) -> subprocess.Popen:
@@ -56,23 +55,6 @@ def entry_count(workspace: Path) -> int:
         return 0
     with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
         return db.execute("SELECT count(*) FROM entries").fetchone()[0]
-
-
-def portfolio(root: Path, count: int | None) -> Path:
-    """A workspace with the examples, or `count` copies of them under new ids."""
-    workspace = init_workspace(root / "ws", examples=True)
-    if count is None:
-        return workspace
-    folder = workspace / "customers"
-    examples = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.yaml"))]
-    for path in folder.glob("*.yaml"):
-        path.unlink()
-    for index in range(count):
-        stem, text = examples[index % len(examples)]
-        new_id = f"{stem[:40]}-{index:04d}"
-        text = re.sub(r"^id:.*$", f"id: {new_id}", text, count=1, flags=re.MULTILINE)
-        (folder / f"{new_id}.yaml").write_text(text, encoding="utf-8")
-    return workspace
 
 
 def kills(root: Path, count: int, seed: int) -> None:
