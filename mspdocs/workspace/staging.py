@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MspdocsError
+from .writer import fsync_folder
 
 STATE_FOLDER = ".mspdocs"
 JOURNAL = "journal.json"
@@ -202,14 +203,6 @@ def file_sha256(path: Path) -> str:
 
 def remove_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def stop_processes_of(folder: Path, wait_seconds: float = 5.0) -> list[int]:

@@ -81,7 +81,7 @@ def place(staged: Path, path: Path) -> None:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
             raise
         _copy_into_place(staged, path)
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
 
 
 def _copy_into_place(staged: Path, path: Path) -> None:
@@ -107,7 +107,7 @@ def publish(staged: Path, path: Path) -> None:
         raise InputError("refusing to overwrite an existing document", path=path) from None
     except OSError as exc:
         raise write_failure(exc, path) from None
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
 
 
 def discard(staged: Path) -> None:
@@ -139,10 +139,11 @@ def replace_atomically(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise write_failure(exc, path) from None
         raise
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a folder's new entries durable (a renamed or linked file survives a power cut)."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
