@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-liberation2 poppler-utils libnss3-tools
+	fonts-liberation2 poppler-utils libnss3-tools chromium
 
 .PHONY: demo test install system-packages benchmark templates clean-output
 
@@ -16,6 +16,15 @@ demo: install
 	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
 	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
 	$(BIN)/mspdocs -w . generate clause-book
+	$(BIN)/mspdocs -w . evidence import examples/evidence/device-list-export.csv \
+		--mapping examples/evidence/device-list.mapping.yaml
+	$(BIN)/mspdocs -w . evidence import examples/evidence/endpoint-inventory-export.csv \
+		--mapping examples/evidence/endpoint-inventory.mapping.yaml
+	$(BIN)/mspdocs -w . generate qbr-agenda --all $(PDF)
+	$(if $(PDF),$(BIN)/mspdocs -w . generate qbr-packet --all --jobs 2,@echo "skipped qbr-packet: it needs LibreOffice")
+	rm -f output/audit.html
+	$(BIN)/mspdocs -w . audit --format html -o output/audit.html || test $$? -eq 1
+	@echo "the owner's audit: output/audit.html (exit status 1 above means it found gaps)"
 	$(BIN)/mspdocs -w . register verify
 
 test: install
@@ -24,6 +33,8 @@ test: install
 benchmark: install
 	$(BIN)/python benchmarks/agreement_throughput.py
 	$(BIN)/python benchmarks/pdf_throughput.py
+	$(BIN)/python benchmarks/qbr_throughput.py
+	$(BIN)/python benchmarks/audit_speed.py
 
 install: system-packages $(VENV)/.installed
 
@@ -33,14 +44,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# LibreOffice (docx -> PDF), metric-compatible fonts and poppler, from Debian when missing and root.
+# LibreOffice (docx -> PDF), metric-compatible fonts, poppler, certutil and Chromium (the audit page's browser test),
+# from Debian when any is missing and we are root.
 system-packages:
-	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v certutil >/dev/null && fc-list | grep -qi carlito; then \
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v certutil >/dev/null \
+			&& fc-list | grep -qi carlito && command -v chromium >/dev/null; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \
 	else \
-		echo "warning: install $(DEBIAN_PACKAGES) for PDF output (needs root)" >&2; \
+		echo "warning: install $(DEBIAN_PACKAGES) for PDF output and the browser test (needs root)" >&2; \
 	fi
 
 templates: install

@@ -52,6 +52,7 @@ class Job:
     as_of: dt.date
     draft: bool
     approvals: dict[str, Any]  # clause id -> Approval
+    facts: dict[str, dict[str, Any]] | None = None  # customer id -> the kind's `provided` values
     options: dict[str, bool] = field(default_factory=dict)  # the forms asked for: pdf, pdfa, sign
     standing: dict[str, Entry] = field(default_factory=dict)  # customer id -> its document of this kind
     reissue: bool = False  # issue a new document even when the one standing is unchanged
@@ -72,8 +73,9 @@ def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     document_id = new_document_id(job.kind)
     in_force = (job.agreements or {}).get(customer_id)
     cited = {"id": in_force["id"], "date": in_force["date"]} if in_force else None
+    facts = job.facts.get(customer_id) if job.facts else None
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
-                           cited)
+                           cited, facts)
     quoted = (in_force["clauses"] if in_force else {}) if job.kind.quotes_agreement else None
     planned = plan(job.library, job.kind.name, context, quoted)  # runs only conditions `check_conditions` allowed
     if not job.draft:  # before any body is rendered: an unapproved text never runs
@@ -90,6 +92,8 @@ def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     try:
         values = dict(context, sections=assembly.xml, **provenance_context(context, manifest))
         data = job.template.render(values, properties, provenance_properties(manifest))
+        if job.kind.name == "qbr-packet":
+            data = packet_with_charts(job, customer, data, facts)
         check_document(data, leaf_strings(context), {
             "customer legal name": customer.legal_name,
             "customer signatory": customer.data["signatory"]["name"],
@@ -112,6 +116,15 @@ def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     return Rendered(customer_id, job.kind.name, document_id, filename, data, manifest, content_sha256=content)
 
 
+def packet_with_charts(job: Job, customer: Customer, data: bytes, facts: dict[str, Any]) -> bytes:
+    """The rendered packet with its charts drawn and placed (in the worker that rendered it)."""
+    from .qbr.packet import add_charts, draw_charts
+
+    terms = customer.data["agreement"]
+    images = draw_charts(facts, terms["effective"], customer.data["qbr"]["cadence_days"], job.as_of)
+    return add_charts(data, images)
+
+
 def document_manifest(job: Job, customer_id: str, document_id: str, context: dict[str, Any],
                       assembly) -> dict[str, Any]:
     """Every input of one document, hashed before rendering so the document can carry the hash.
@@ -130,6 +143,11 @@ def document_manifest(job: Job, customer_id: str, document_id: str, context: dic
         "data_sha256": sha256_text(canonical_json(issue_free(context))),
         "options": {name: bool(job.options.get(name)) for name in ("pdf", "pdfa", "sign")},
     }
+    services = job.customers[customer_id].services
+    if job.kind.name == "risk-letter":  # which declined services its signature accepts (QBR agendas ask)
+        manifest["declined"] = list(services["declined"])
+    if job.kind.name == "agreement":  # the scope it states, which the audit compares with the record
+        manifest["scope"] = {name: list(ids) for name, ids in services.items()}
     return dict(manifest, inputs_sha256=inputs_sha256(manifest))
 
 
@@ -237,8 +255,9 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     if kind_name == "risk-letter":
         raise_all([error for customer in customers for error in undated_recommendations(customer, as_of)])
     agreements = agreements_in_force(workspace, customers, kind, draft) if kind.quotes_agreement else None
+    facts = kind_facts(workspace, catalog, kind, customers, as_of) if kind.provided else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of, draft, approvals, agreements=agreements)
+               as_of, draft, approvals, facts=facts, agreements=agreements)
 
 
 def agreements_in_force(workspace: Workspace, customers: list[Customer], kind: DocumentKind,
@@ -263,6 +282,21 @@ def agreements_in_force(workspace: Workspace, customers: list[Customer], kind: D
     return found
 
 
+def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, customers: list[Customer],
+               as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """The values a QBR agenda or packet is given, per customer, from the register and the evidence."""
+    from .qbr.agenda import agenda_facts
+
+    facts = agenda_facts(workspace, catalog, customers, as_of)
+    if kind.name == "qbr-packet":
+        from .qbr.charts import load_pyplot
+        from .qbr.packet import packet_facts
+
+        facts = packet_facts(workspace, catalog, customers, as_of, facts)
+        load_pyplot()  # once, before the workers fork, so each inherits it loaded
+    return facts
+
+
 def make_pdfs(job: Job, rendered: list[Rendered], batch: Batch, jobs: int = 1, pdfa: bool = False,
               signer: Any = None) -> dict[str, bytes]:
     """Checked PDFs of the rendered documents, by document id (LibreOffice, one process per job)."""
@@ -272,7 +306,12 @@ def make_pdfs(job: Job, rendered: list[Rendered], batch: Batch, jobs: int = 1, p
     sources = [PdfSource(item.document_id, Path(item.filename).stem, item.data,
                          f"{job.kind.title}: {job.customers[item.customer].legal_name}", job.kind.title,
                          manifest_hash(item.manifest)) for item in rendered]
-    return to_pdfs(sources, batch.work("pdf"), jobs, pdfa, finisher(job.kind.name, signer))
+    finish = finisher(job.kind.name, signer)
+    if job.kind.name == "qbr-packet":
+        from .qbr.packet import add_bookmarks
+
+        finish = add_bookmarks
+    return to_pdfs(sources, batch.work("pdf"), jobs, pdfa, finish)
 
 
 def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str | Path | None = None,
@@ -288,7 +327,7 @@ def generate(kind: str, customer_ids: list[str] | None = None, *, workspace: str
     A customer whose current document of this kind is what these inputs would issue gets nothing new:
     that document comes back with status "unchanged" (unless `reissue`); a new document supersedes it.
     """
-    pdf = pdf or pdfa or sign
+    pdf = pdf or pdfa or sign or kind == "qbr-packet"  # the packet is a PDF for the meeting
     actor = current_actor(by)  # a bad --by is refused before anything runs
     space = open_workspace(workspace)
     job = prepare(space, kind, customer_ids, as_of, draft, services, on_skip)

@@ -14,10 +14,11 @@ _SCRIPTS = str(Path(__file__).resolve().parent)
 if _SCRIPTS not in sys.path:
     sys.path.insert(0, _SCRIPTS)
 
-from template_builder import agreement, insurance_notice, risk_letter  # noqa: E402
+from template_builder import agreement, insurance_notice, qbr_agenda, qbr_packet, risk_letter  # noqa: E402
 
 BUILDERS = {"agreement.docx": agreement.build, "risk-letter.docx": risk_letter.build,
-            "insurance-notice.docx": insurance_notice.build}
+            "insurance-notice.docx": insurance_notice.build, "qbr-agenda.docx": qbr_agenda.build,
+            "qbr-packet.docx": qbr_packet.build}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,9 @@ LAYERS = [
     {"render"},
     {"evidence"},
     {"library"},
-    {"batch", "qbr", "audit"},
+    {"delivery"},
+    {"qbr"},
+    {"batch", "audit"},
     {"cli", "__main__"},
 ]
 

@@ -1,15 +1,17 @@
-"""`mspdocs customers`: list and check the customer records of the workspace."""
+"""`mspdocs customers`: list, check and import the customer records of the workspace."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from .common import emit, format_option, table, workspace_of, workspace_option
+from .common import emit, format_option, shown, table, workspace_of, workspace_option
 
 
 @click.group()
 def customers() -> None:
-    """List and check the customer records of the workspace.
+    """List, check and import the customer records of the workspace.
 
     \b
     Example:
@@ -52,3 +54,32 @@ def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
 
     rows = list_customers(workspace_of(ctx), list(ids) or None)
     click.echo(f"{len(rows)} customer record{'s' if len(rows) != 1 else ''} valid")
+
+
+@customers.command("import")
+@workspace_option
+@click.argument("export", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.option("--mapping", metavar="MAP.yaml", required=True, type=click.Path(dir_okay=False),
+              help="Which export column holds each field (examples in examples/psa/).")
+@format_option
+@click.pass_context
+def customers_import(ctx: click.Context, export: str, mapping: str, output_format: str) -> None:
+    """Create a customer record stub per company of a PSA export; existing records are never overwritten.
+
+    Stubs hold the legal name, address, industry and primary contact; their services are not classified,
+    so the audit lists each as having no contract until the agreement is made. An empty required cell,
+    an unknown country or a mapped column missing from the export is an error naming its row and column,
+    and then nothing is written.
+
+    \b
+    Example:
+      mspdocs customers import companies.csv --mapping examples/psa/company-list.mapping.yaml
+    """
+    from ..workspace.psa import import_customers
+
+    found = import_customers(export, mapping, workspace=workspace_of(ctx))
+    lines = [f"created {shown(Path(item['path']))} (row {item['row']})" + (f": {item['note']}" if item["note"] else "")
+             for item in found.created]
+    lines += [f"skipped {item['customer']} (row {item['row']}): {item['reason']}" for item in found.skipped]
+    lines.append(f"{len(found.created)} created, {len(found.skipped)} skipped")
+    emit(output_format, found.as_dict(), lines)

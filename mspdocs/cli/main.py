@@ -6,6 +6,8 @@ import datetime as dt
 
 import click
 
+from .audit import audit
+from .binder import binder
 from .clauses import clauses
 from .common import (
     DATE,
@@ -18,6 +20,8 @@ from .common import (
     workspace_option,
 )
 from .customers import customers
+from .evidence import evidence
+from .qbr import qbr
 from .register import register
 from .signed import signed
 
@@ -65,7 +69,8 @@ def init(directory: str, examples: bool) -> None:
 @cli.command()
 @workspace_option
 @click.argument("kind", metavar="KIND",
-                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"]))
+                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "qbr-agenda", "qbr-packet",
+                                   "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True,
@@ -90,8 +95,9 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
              output_format: str, by: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file: path, document id, status.
 
-    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, or
-    clause-book (the whole library for counsel, no customers).
+    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, qbr-agenda
+    (computed from the record, the register and the delivery evidence on --as-of), qbr-packet (one PDF
+    for the meeting, with charts; always a PDF), or clause-book (the whole library for counsel).
     Each customer has one current document per kind. When nothing that produces it changed (template,
     clauses, data; not the date), nothing new is issued: the current document is printed as
     "unchanged". Otherwise the new document "supersedes" the current one (recorded in the register).
@@ -106,6 +112,8 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
       mspdocs generate agreement --all --jobs 2 --pdf --format json
       mspdocs generate risk-letter pinecrest-law --service edr --pdf --sign
       mspdocs generate insurance-notice pinecrest-law --as-of 2026-12-01
+      mspdocs generate qbr-agenda --all --as-of 2026-12-01
+      mspdocs generate qbr-packet pinecrest-law
       mspdocs generate clause-book
     """
     from ..batch import generate as run
@@ -147,7 +155,7 @@ def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: 
     return generate_clause_book(workspace_of(ctx), as_of, by, reissue)
 
 
-for group in (customers, clauses, register, signed):
+for group in (customers, clauses, register, signed, evidence, qbr, audit, binder):
     cli.add_command(group)
 
 

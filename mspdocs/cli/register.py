@@ -16,7 +16,8 @@ from .common import (
 )
 
 # The kinds of document the register records (`generate`'s kinds).
-REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"])
+REGISTERED_KINDS = click.Choice(["agreement", "risk-letter", "insurance-notice", "qbr-agenda", "qbr-packet",
+                                 "clause-book"])
 
 
 @click.group()

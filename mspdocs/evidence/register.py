@@ -17,13 +17,13 @@ any converter still running from it. A batch still running is never touched.
 
 Entries are events, their data in `payload`: `document.generated` (a document and its files were issued),
 `document.superseded` (a newer document of its customer and kind replaced it), `document.signed` (a signed
-copy came back and is stored under received/), `qbr.held` (a quarterly business review took place),
-`clause.approved` and `clause.retired` (counsel's decisions on a clause text).
+copy came back and is stored under received/), `qbr.held` (a business review took place: attendees,
+actions), `qbr.action-closed`, `evidence.imported` (an RMM export stored normalised), `binder.assembled` (a
+customer's litigation binder, its PDF and zip under output/<customer>/), `clause.approved` and
+`clause.retired` (counsel's decisions on a clause text).
 Each entry's hash covers every other column (canonical JSON) including the previous entry's hash, so an
 edited row no longer matches its hash, a rewritten hash breaks the next link, and a head hash kept
-elsewhere reveals entries removed from the end.
-
-Commands that only read open the register read-only and never create it.
+elsewhere reveals entries removed from the end. Commands that only read open it read-only, never create it.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from typing import Any
 
 from ..errors import InputError, MspdocsError, ProblemsFound
 from ..workspace.fields import one_line
+from ..workspace.folder import open_workspace
 from .schema import MIGRATIONS, integrity_problems, statements, trigger_problems
 
 GENESIS = "0" * 64
@@ -51,9 +52,13 @@ DOCUMENT_GENERATED = "document.generated"
 DOCUMENT_SUPERSEDED = "document.superseded"
 DOCUMENT_SIGNED = "document.signed"
 QBR_HELD = "qbr.held"
+QBR_ACTION_CLOSED = "qbr.action-closed"
+EVIDENCE_IMPORTED = "evidence.imported"
+BINDER_ASSEMBLED = "binder.assembled"
 CLAUSE_APPROVED = "clause.approved"  # counsel approved a clause text (its sha256) with `clauses approve`
 CLAUSE_RETIRED = "clause.retired"
-EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD, CLAUSE_APPROVED, CLAUSE_RETIRED)
+EVENTS = (DOCUMENT_GENERATED, DOCUMENT_SUPERSEDED, DOCUMENT_SIGNED, QBR_HELD, QBR_ACTION_CLOSED,
+          EVIDENCE_IMPORTED, BINDER_ASSEMBLED, CLAUSE_APPROVED, CLAUSE_RETIRED)
 
 _BUSY_TIMEOUT_MS = 30_000
 _BEGIN_ATTEMPTS = 20
@@ -273,6 +278,12 @@ class Register:
         with self.transaction():
             return self._append(event, payload, actor, **columns)
 
+    def record_computed(self, event: str, make_payload: Callable[[Register], dict[str, Any]], actor: str,
+                        **columns: str | None) -> Entry:
+        """Append one event whose payload is computed from the register inside the same transaction."""
+        with self.transaction():
+            return self._append(event, make_payload(self), actor, **columns)
+
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
 
@@ -362,16 +373,12 @@ def _entry(row: tuple) -> Entry:
 
 def open_register(workspace: str | Path | None = None) -> Register:
     """The register of the workspace at `workspace` (created on first use)."""
-    from ..workspace.folder import open_workspace
-
     return Register.of(open_workspace(workspace))
 
 
 def list_entries(workspace: str | Path | None = None, customer: str | None = None, kind: str | None = None,
                  since: dt.date | None = None) -> list[Entry] | None:
     """Entries in chain order, filtered; None when the workspace has no register."""
-    from ..workspace.folder import open_workspace
-
     register = Register.existing(open_workspace(workspace).path("register"))
     if register is None:
         return None
@@ -381,8 +388,6 @@ def list_entries(workspace: str | Path | None = None, customer: str | None = Non
 
 def show_document(document_id: str, workspace: str | Path | None = None) -> list[Entry]:
     """Every entry about one document (its generation first, the events that follow after)."""
-    from ..workspace.folder import open_workspace
-
     register = Register.existing(open_workspace(workspace).path("register"))
     found = []
     if register is not None:

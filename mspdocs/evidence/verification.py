@@ -13,9 +13,11 @@ from typing import Any
 from ..errors import InputError
 from ..workspace.staging import in_flight, staged_batches
 from .register import (
+    BINDER_ASSEMBLED,
     DOCUMENT_GENERATED,
     DOCUMENT_SIGNED,
     EVENTS,
+    EVIDENCE_IMPORTED,
     GENESIS,
     Entry,
     Register,
@@ -122,6 +124,9 @@ def check_chain(entries: list[Entry], result: Verification) -> None:
 
 OUTPUT_KEYS = ("output", "pdf")  # the payload keys that name a file of a generated document
 RECEIVED_KEYS = ("received",)  # the payload key that names the stored copy of a signed document
+# The payload keys that name recorded files, by event (the first one is required).
+FILE_KEYS = {DOCUMENT_GENERATED: OUTPUT_KEYS, DOCUMENT_SIGNED: RECEIVED_KEYS, EVIDENCE_IMPORTED: ("stored",),
+             BINDER_ASSEMBLED: ("pdf", "zip")}
 
 
 def check_files(root: Path, entries: list[Entry], result: Verification,
@@ -132,10 +137,10 @@ def check_files(root: Path, entries: list[Entry], result: Verification,
     """
     recorded: set[Path] = set()
     for entry in entries:
-        if entry.event not in (DOCUMENT_GENERATED, DOCUMENT_SIGNED):
+        if entry.event not in FILE_KEYS:
             continue
         payload = entry.payload if isinstance(entry.payload, dict) else {}
-        required = "output" if entry.event == DOCUMENT_GENERATED else "received"
+        required = FILE_KEYS[entry.event][0]
         if not isinstance(payload.get(required), dict):
             result.problems.append(Finding(f"records no {required} file", entry.seq, entry.document_id))
             continue
@@ -159,7 +164,7 @@ def check_files(root: Path, entries: list[Entry], result: Verification,
 def _named_files(payload: dict, event: str):
     """(payload key, file record) of each file an entry names; a platform copy's completion certificates
     are a list."""
-    for key in OUTPUT_KEYS if event == DOCUMENT_GENERATED else RECEIVED_KEYS:
+    for key in FILE_KEYS[event]:
         if payload.get(key) is not None:
             yield key, payload[key]
     completions = payload.get("completion") if event == DOCUMENT_SIGNED else None

@@ -77,6 +77,7 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
         context = dict(environment().globals, ref=lambda clause_id: clause_id)
         context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False,
                                     {"id": "AGR-ID", "date": dt.date.today()}))
+        context.update(dict.fromkeys(kind.provided, ""))  # computed per customer when a document is made
         contexts[name] = context
     return contexts
 

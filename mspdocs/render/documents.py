@@ -26,6 +26,8 @@ class DocumentKind:
     id_prefix: str
     extra_context: Callable[[Customer, Catalog, Workspace, dt.date], dict[str, Any]]
     quotes_agreement: bool = False  # a letter that quotes the customer's agreement in force
+    # Context names computed above this layer (from the register and evidence) and passed in as `facts`.
+    provided: tuple[str, ...] = ()
 
 
 def new_document_id(kind: DocumentKind) -> str:
@@ -50,10 +52,12 @@ def service_context(customer: Customer, catalog: Catalog) -> dict[str, list[dict
 
 def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kind: DocumentKind,
                  document_id: str, as_of: dt.date, draft: bool,
-                 agreement_in_force: dict[str, Any] | None = None) -> dict[str, Any]:
+                 agreement_in_force: dict[str, Any] | None = None,
+                 facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """The values every document of every kind may use, each wrapped so a missing one is named.
 
-    `agreement_in_force` (id and date of issue) is the agreement a letter quotes, from the register.
+    `agreement_in_force` (id and date of issue) is the agreement a letter quotes, from the register;
+    `facts` are the kind's `provided` values, computed by the caller for this customer.
     """
     values = {
         "msp": workspace.profile.msp,
@@ -69,6 +73,7 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
     if kind.quotes_agreement:
         values["agreement_in_force"] = agreement_in_force
     values.update(kind.extra_context(customer, catalog, workspace, as_of))
+    values.update(facts or {})
     return {name: to_records(value, name) for name, value in values.items()}
 
 
@@ -105,6 +110,15 @@ def _agreement_context(customer: Customer, catalog: Catalog, workspace: Workspac
     return {"scope_rows": rows, "fees_rows": fees, **schedule_context(customer, catalog, workspace, as_of)}
 
 
+def _nothing_more(customer: Customer, catalog: Catalog, workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
+    return {}
+
+
+# What a QBR agenda and packet are given, computed from the register and the evidence (mspdocs.qbr).
+QBR_FACTS = ("attendees", "actions", "last_qbr", "qbr_due", "qbr_cadence", "next_qbr", "delivery", "declined",
+             "insurance_status", "renewal", "scope_changes")
+PACKET_FACTS = (*QBR_FACTS, "scope_rows", "policy_rows", "devices", "coverage", "history", "charts")
+
 KINDS: dict[str, DocumentKind] = {
     "agreement": DocumentKind("agreement", "Master Services Agreement", "agreement.docx", "AGR",
                               _agreement_context),
@@ -113,4 +127,8 @@ KINDS: dict[str, DocumentKind] = {
     "insurance-notice": DocumentKind("insurance-notice", "Cyber-Liability Insurance Notice",
                                      "insurance-notice.docx", "INS", insurance_notice_context,
                                      quotes_agreement=True),
+    "qbr-agenda": DocumentKind("qbr-agenda", "Quarterly Business Review Agenda", "qbr-agenda.docx", "QBA",
+                               _nothing_more, provided=QBR_FACTS),
+    "qbr-packet": DocumentKind("qbr-packet", "Quarterly Business Review Packet", "qbr-packet.docx", "QBP",
+                               _nothing_more, provided=PACKET_FACTS),
 }

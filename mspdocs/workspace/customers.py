@@ -22,7 +22,7 @@ CUSTOMER_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 SERVICE_LISTS = ("subscribed", "declined", "excluded")
 RESERVED_IDS = {"clause-book"}  # folders under output/ that hold documents of no customer
 _TOP_FIELDS = {"id", "legal_name", "address", "industry", "signatory", "agreement", "covered", "services",
-               "service_levels", "backup", "insurance", "qbr", "account_manager", "notes"}
+               "service_levels", "backup", "insurance", "qbr", "account_manager", "notes", "contacts"}
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,10 @@ def _insurance(fields: Fields) -> dict[str, Any]:
     return insurance
 
 
-def _services(fields: Fields, catalog: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, Any]]]:
-    """The three lists, each catalog service in exactly one of them, and the facts of each declined one."""
+def _services(fields: Fields, catalog: Catalog, partial: bool = False
+              ) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, Any]]]:
+    """The three lists, each catalog service in exactly one of them (at most one when `partial`), and the
+    facts of each declined one."""
     if fields.has("recommended_on"):
         raise fields.error("recommended_on", "give each declined service its own date: "
                                              "declined: [{id: edr, recommended_on: YYYY-MM-DD}]")
@@ -116,7 +118,9 @@ def _services(fields: Fields, catalog: Catalog) -> tuple[dict[str, tuple[str, ..
                 declined[service_id] = facts
         lists[list_name] = tuple(ids)
     unclassified = [service_id for service_id in catalog.services if service_id not in seen]
-    if unclassified and not misspelt:  # a misspelt id is the likely missing one: it is reported already
+    # A misspelt id is the likely missing one: it is reported already. The audit reads (`partial`) and
+    # reports what is unclassified.
+    if unclassified and not misspelt and not partial:
         raise InputError(f"{fields.path.stem}: every catalog service must be subscribed, declined or excluded; "
                          f"not classified: "
                          f"{', '.join(unclassified)}", path=fields.path, line=fields.line, field=fields.prefix)
@@ -179,16 +183,33 @@ def _pricing(top: Fields, data: dict[str, Any], lists: dict[str, tuple[str, ...]
     return prices
 
 
-def read_customer(path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+def _contacts(top: Fields) -> list[dict[str, str]]:
+    """Other people of the customer who attend reviews (name, title, email each)."""
+    raw = top.data.get("contacts")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise top.error("contacts", "expected a list of people (name, title, email)")
+    return [Fields({f"contacts[{index}]": item}, top.path, top.prefix, getattr(item, "line", None)
+                   or top.line_of("contacts")).person(f"contacts[{index}]") for index, item in enumerate(raw)]
+
+
+def read_customer(path: Path, workspace: Workspace, catalog: Catalog, partial: bool = False) -> Customer:
     """Read and validate one customer file."""
-    return parse_customer(read_yaml(path), path, workspace, catalog)
+    return parse_customer(read_yaml(path), path, workspace, catalog, partial)
 
 
-def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+def parse_customer(raw: Any, path: Path, workspace: Workspace, catalog: Catalog,
+                   partial: bool = False) -> Customer:
     """Validate one customer record already read from YAML (all scalars as text); every problem of the
-    record is reported at once, each with its field and line."""
+    record is reported at once, each with its field and line.
+
+    `partial` accepts a record without agreement, covered, services or signatory (a stub made by
+    `customers import`) or with services left unclassified: the audit reads those to show what is
+    missing; documents are never made from them.
+    """
     with gathering([]) as problems:
-        return _customer(Fields(raw, path, problems=problems), path, workspace, catalog)
+        return _customer(Fields(raw, path, problems=problems), path, workspace, catalog, partial)
 
 
 def _sections(top: Fields, parse, *keys: str, **options):
@@ -208,7 +229,7 @@ def _id_problem(customer_id: str, path: Path) -> str | None:
     return None
 
 
-def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog) -> Customer:
+def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog, partial: bool) -> Customer:
     top.reject_unknown(_TOP_FIELDS)
     customer_id = top.text("id")
     problem = _id_problem(customer_id, path) if customer_id is not None else None
@@ -219,8 +240,9 @@ def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog) -
         "legal_name": top.text("legal_name"),
         "address": top.address("address"),
         "industry": top.text("industry", required=False) or "unspecified",
-        "signatory": top.person("signatory"),
-        "agreement": _sections(top, lambda section: _agreement(section, workspace), "agreement"),
+        "signatory": top.person("signatory") if not partial or top.has("signatory") else None,
+        "agreement": _sections(top, lambda section: _agreement(section, workspace), "agreement",
+                               required=not partial),
     }
     insurance = _sections(top, _insurance, "insurance", required=False)
     if insurance is not None:
@@ -231,11 +253,20 @@ def _customer(top: Fields, path: Path, workspace: Workspace, catalog: Catalog) -
     for optional in ("account_manager", "notes"):
         if top.has(optional):
             data[optional] = top.text(optional, multiline=optional == "notes")
+    contacts = _contacts(top)
+    if contacts:
+        data["contacts"] = contacts
+    if partial and not top.has("services"):  # an imported stub: nothing classified, nothing priced yet
+        data["covered"] = read_covered(top.section("covered"), path.parent) if top.has("covered") else None
+        return Customer(id=customer_id, path=path, data=data, services={name: () for name in SERVICE_LISTS})
+    if not top.has("services"):
+        raise top.error("services", f"{path.stem} is not classified yet: list every catalog service under "
+                                    "services (subscribed, declined or excluded) before making its documents")
     data["covered"] = read_covered(top.section("covered"), path.parent)
     recorded = len(top.problems or [])
-    lists, declined = _services(top.section("services"), catalog)
+    lists, declined = _services(top.section("services"), catalog, partial)
     prices = {}
-    if len(top.problems or []) == recorded:  # prices of misread service lists would only add noise
+    if len(top.problems or []) == recorded and data["agreement"] is not None:  # misread lists: only noise
         prices = _pricing(top, data, lists, _price_overrides(top.section("services"), catalog), catalog,
                           workspace)
     levels = top.section("service_levels", required=False)
@@ -261,8 +292,10 @@ def customer_files(workspace: Workspace) -> list[Path]:
     return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
-def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None) -> list[Customer]:
-    """Validate every named customer (all when `ids` is None), reporting every bad file at once."""
+def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None,
+                   partial: bool = False) -> list[Customer]:
+    """Validate every named customer (all when `ids` is None), reporting every bad file at once;
+    `partial` accepts imported stubs (see `parse_customer`)."""
     files = customer_files(workspace)
     if ids is not None:
         by_stem = {path.stem: path for path in files}
@@ -279,7 +312,7 @@ def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None
             continue
         seen[path.stem] = path
         try:
-            customers.append(read_customer(path, workspace, catalog))
+            customers.append(read_customer(path, workspace, catalog, partial))
         except MspdocsError as exc:
             errors.append(exc)
     raise_all(errors)

@@ -87,7 +87,7 @@ class Fields:
 
     def __init__(self, data: Any, path: str | Path, prefix: str = "", line: int | None = None,
                  problems: list[MspdocsError] | None = None) -> None:
-        self.path = Path(path)
+        self.path = path if isinstance(path, Path) else Path(path)  # one per section: kept cheap
         self.prefix = prefix
         self.line = line if line is not None else getattr(data, "line", None)
         self.problems = problems

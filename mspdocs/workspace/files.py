@@ -105,3 +105,14 @@ def read_text(path: Path, limit: int = TEXT_LIMIT) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError("file is not UTF-8 text", path=path, line=line) from None
+
+
+def read_text_bounded(path: Path, max_bytes: int) -> str:
+    """The file as UTF-8 text, refused unread when it is larger than `max_bytes`."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path=path) from None
+    if size > max_bytes:
+        raise InputError(f"file is too large ({size:,} bytes; at most {max_bytes:,})", path=path)
+    return read_text(path)

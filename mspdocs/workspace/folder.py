@@ -34,7 +34,10 @@ _PATH_DEFAULTS = {
     "register": "register.sqlite3",
     "received": "received",
     "trust": "trust",
+    "evidence": "evidence",
 }
+# How delivery evidence is judged, unless [delivery] in mspdocs.toml says otherwise.
+DELIVERY_DEFAULTS = {"stale_days": 30, "trueup_tolerance_percent": 10}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Profile:
     agreement_defaults: dict[str, Any]
     paths: dict[str, str]
     signing: dict[str, str] | None = None  # the MSP's certificate for countersigning; never a password
+    delivery: dict[str, int] | None = None  # stale_days, trueup_tolerance_percent (DELIVERY_DEFAULTS)
     limits: dict[str, int] = field(default_factory=lambda: dict(LIMIT_DEFAULTS))
     platforms: dict[str, list[str]] | None = None  # e-signature platform name -> its stamp line patterns
     support: dict[str, Any] | None = None  # hours, time zone, channels, after-hours and emergency handling
@@ -81,7 +85,7 @@ def read_profile(path: Path) -> Profile:
 def _profile(raw: Any, path: Path, problems: list) -> Profile:
     top = Fields(raw, path, problems=problems)
     top.reject_unknown({"msp", "agreement", "paths", "signing", "limits", "platforms", "support",
-                        "service_levels", "rates"})
+                        "service_levels", "rates", "delivery"})
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
@@ -115,11 +119,24 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
             paths[key] = _relative_path(custom, key)
     return Profile(msp=msp_context, agreement_defaults=defaults, paths=paths,
                    signing=_signing(top.section("signing", required=False)),
+                   delivery=_delivery(top.section("delivery", required=False)),
                    limits=_limits(top.section("limits", required=False)),
                    platforms=_platforms(top.section("platforms", required=False)),
                    support=read_support(top.section("support")),
                    service_levels=read_service_levels(top.section("service_levels"), complete=True),
                    rates=read_rates(top.section("rates")))
+
+
+def _delivery(fields: Fields | None) -> dict[str, int]:
+    """The optional [delivery] section: when a device counts as stale, how far counts may drift."""
+    settings = dict(DELIVERY_DEFAULTS)
+    if fields is not None:
+        fields.reject_unknown(set(DELIVERY_DEFAULTS))
+        for key in DELIVERY_DEFAULTS:
+            value = fields.integer(key, required=False, minimum=0)
+            if value is not None:
+                settings[key] = value
+    return settings
 
 
 def _limits(fields: Fields | None) -> dict[str, int]:

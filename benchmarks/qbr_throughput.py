@@ -1,0 +1,103 @@
+"""QBR figures: agendas per second against agreements, packets per second with --jobs 2, `qbr list` time.
+
+Usage: python benchmarks/qbr_throughput.py [--customers N] [--packets N] [--list-customers N]
+Targets (issue 13): an agenda is no slower than an agreement; >= 3 packets/s with --jobs 2 (docx, charts,
+PDF); `qbr list` over 5,000 customers within 2 seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from agreement_throughput import synthetic_workspace  # noqa: E402
+
+from mspdocs.batch import generate  # noqa: E402
+from mspdocs.delivery.store import import_evidence  # noqa: E402
+from mspdocs.qbr.meetings import record_qbr  # noqa: E402
+from mspdocs.qbr.schedule import qbr_schedule  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 29)
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "evidence"
+
+
+# The benchmark's own MSP: customer documents are refused while the profile describes the built-in sample.
+OWN_MSP = {"Harborlight IT Services, LLC": "Benchmark IT, LLC", "Harborlight IT": "Benchmark IT",
+           "contracts@harborlight.example": "contracts@benchmark.example", "+1 207 555 0100": "+1 207 555 0199",
+           "75 Commercial Street, Suite 300": "1 Bench Street", "Dana Whitcomb": "Robin Bench",
+           "dana.whitcomb@harborlight.example": "robin@benchmark.example"}
+
+
+def workspace_of(folder: Path, count: int) -> Path:
+    workspace = synthetic_workspace(folder, count)
+    profile = workspace / "mspdocs.toml"
+    text = profile.read_text(encoding="utf-8")
+    for sample, own in OWN_MSP.items():
+        text = text.replace(f'"{sample}"', f'"{own}"')
+    profile.write_text(text, encoding="utf-8")
+    return workspace
+
+
+def rate(workspace: Path, kind: str, ids: list[str] | None, jobs: int) -> float:
+    """Documents per second for the whole command, as a user runs it."""
+    shutil.rmtree(workspace / "output")
+    (workspace / "output").mkdir()
+    start = time.perf_counter()
+    written = generate(kind, ids, workspace=workspace, as_of=AS_OF, jobs=jobs)
+    return len(written) / (time.perf_counter() - start)
+
+
+def with_history(workspace: Path, customers: list[str]) -> None:
+    """Evidence for the example sites and a review with an action for each customer, as in real use."""
+    for layout in ("device-list", "endpoint-inventory"):
+        export = workspace / f"{layout}-export.csv"
+        shutil.copy(EXAMPLES / f"{layout}-export.csv", export)
+        mapping = (EXAMPLES / f"{layout}.mapping.yaml").read_text(encoding="utf-8")
+        for name in ("pinecrest-law", "bright-harbor-dental", "casco-bay-food-pantry", "granite-ridge-accounting",
+                     "muller-obrien", "northfield-precision", "cascade-family-medicine"):
+            mapping = mapping.replace(f": {name}\n", ": customer-0000\n")
+        (workspace / f"{layout}.mapping.yaml").write_text(mapping, encoding="utf-8")
+        import_evidence(export, workspace / f"{layout}.mapping.yaml", workspace=workspace)
+    for customer in customers:
+        record_qbr(customer, dt.date(2026, 8, 20), ["Pat Doe"], ["Review backups; owner=Pat Doe"],
+                   workspace=workspace)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=60)
+    parser.add_argument("--packets", type=int, default=24)
+    parser.add_argument("--list-customers", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = workspace_of(Path(folder), args.customers)
+        ids = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
+        with_history(workspace, ids[:10])
+        agreement = rate(workspace, "agreement", None, 1)
+        agenda = rate(workspace, "qbr-agenda", None, 1)
+        print(f"agreement   {agreement:7.1f} documents/s (--jobs 1, {args.customers} customers)")
+        print(f"qbr-agenda  {agenda:7.1f} documents/s (--jobs 1)   ratio {agenda / agreement:.2f} (target >= 1)")
+        packets = rate(workspace, "qbr-packet", ids[:args.packets], 2)
+        print(f"qbr-packet  {packets:7.1f} packets/s   (--jobs 2, {args.packets} packets with PDF; target >= 3)")
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = workspace_of(Path(folder), args.list_customers)
+        ids = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
+        for customer in ids[::10]:
+            record_qbr(customer, dt.date(2026, 8, 20), ["Pat Doe"], ["Follow up"], workspace=workspace)
+        for run in ("first run, every record validated", "next runs, records unchanged"):
+            start = time.perf_counter()
+            rows = qbr_schedule(workspace=workspace, as_of=AS_OF)
+            elapsed = time.perf_counter() - start
+            print(f"qbr list    {elapsed:7.2f} s over {len(rows)} customers, {run} (target <= 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The QBR packet's charts, drawn with matplotlib (imported only here, when a packet is made) as PNG images."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+COLORS = {"yes": "#2e7d32", "no": "#c62828", "unknown": "#9e9e9e", "due": "#c62828", "held": "#1f4e79"}
+_WIDTH_IN, _HEIGHT_IN, _DPI = 6.5, 2.6, 120
+
+
+def load_pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; the same pixels on every machine
+    matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "mspdocs",
+                                "axes.spines.top": False, "axes.spines.right": False})
+    from matplotlib import pyplot
+
+    return pyplot
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    load_pyplot().close(figure)
+    return buffer.getvalue()
+
+
+def coverage_chart(coverage: list[dict[str, Any]]) -> bytes:
+    """One stacked bar per promised protection: devices with it, without it, and not reported."""
+    pyplot = load_pyplot()
+    figure, axes = pyplot.subplots(figsize=(_WIDTH_IN, _HEIGHT_IN))
+    if not coverage:
+        axes.axis("off")
+        axes.text(0.5, 0.5, "No device evidence imported: coverage cannot be shown", ha="center", va="center")
+        return _png(figure)
+    names = [row["protection"] for row in coverage]
+    left = [0] * len(names)
+    for key, label in (("yes", "in place"), ("no", "missing"), ("unknown", "not reported")):
+        values = [row[key] for row in coverage]
+        axes.barh(names, values, left=left, color=COLORS[key], label=label, height=0.6)
+        left = [a + b for a, b in zip(left, values)]
+    axes.invert_yaxis()
+    axes.set_xlabel("devices")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.legend(loc="lower right", frameon=False, ncols=3, bbox_to_anchor=(1, 1.02))
+    axes.set_title("Protection coverage across devices", loc="left", fontsize=9)
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.84, bottom=0.17)  # fixed: no layout search
+    return _png(figure)
+
+
+def history_chart(held: list[dt.date], due: list[dt.date], as_of: dt.date) -> bytes:
+    """Reviews held (dots) against the dates each was due by the cadence (dashed lines), up to the agenda date."""
+    pyplot = load_pyplot()
+    figure, axes = pyplot.subplots(figsize=(_WIDTH_IN, _HEIGHT_IN * 0.7))
+    for index, day in enumerate(due):
+        axes.axvline(day, color=COLORS["due"], linestyle="--", linewidth=1,
+                     label="due by the cadence" if index == 0 else None)
+    if held:
+        axes.plot(held, [1] * len(held), "o", color=COLORS["held"], markersize=8, label="review held")
+    axes.axvline(as_of, color="#555555", linewidth=1.5, label="this agenda")
+    axes.set_yticks([])
+    axes.set_ylim(0.5, 1.5)
+    axes.spines["left"].set_visible(False)
+    axes.legend(loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0, 1.02))
+    axes.xaxis.set_major_formatter(_month_format())
+    figure.subplots_adjust(left=0.03, right=0.98, top=0.78, bottom=0.2)
+    return _png(figure)
+
+
+def _month_format():
+    from matplotlib.dates import DateFormatter
+
+    return DateFormatter("%b %Y")

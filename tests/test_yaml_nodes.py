@@ -1,0 +1,38 @@
+"""The fast YAML reading (C-composed nodes, values built directly) keeps every rule of the strict reader."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mspdocs.errors import InputError
+from mspdocs.workspace.yamlfile import parse_yaml
+
+
+def test_values_stay_text_with_their_lines():
+    data = parse_yaml("a: NO\nb:\n  - 04101\n  - ''\nc: ~\nd: 'null'\n", "x.yaml")
+    assert data == {"a": "NO", "b": ["04101", ""], "c": None, "d": "null"}
+    assert data.lines == {"a": 1, "b": 3, "c": 5, "d": 6} and data["b"].lines == [3, 4]
+
+
+@pytest.mark.parametrize("text, words, line", [
+    ("a: 1\na: 2\n", "duplicate key 'a' (first given on line 1)", 2),
+    ("base: &b {x: 1}\nother:\n  <<: *b\n", "merge keys", 3),
+    ("a: !!python/object:os.system x\n", "could not determine a constructor", 1),
+    ("a: &x [*x]\n", "recursive alias", 1),
+    ("? [a, b]\n: c\n", "a mapping key must be a plain name", 1),
+])
+def test_what_the_strict_reader_refuses(text, words, line):
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text, "x.yaml")
+    assert words in str(caught.value) and caught.value.line == line
+
+
+def test_an_alias_bomb_is_shared_not_expanded():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
+    start = time.perf_counter()
+    data = parse_yaml("\n".join(lines) + "\n", "bomb.yaml")
+    assert time.perf_counter() - start < 2
+    assert data["a8"][0] is data["a7"]
