@@ -22,9 +22,9 @@ demo: install
 		--mapping examples/evidence/endpoint-inventory.mapping.yaml
 	$(BIN)/mspdocs -w . generate qbr-agenda --all $(PDF)
 	$(if $(PDF),$(BIN)/mspdocs -w . generate qbr-packet --all --jobs 2,@echo "skipped qbr-packet: it needs LibreOffice")
-	rm -f output/audit.html
-	$(BIN)/mspdocs -w . audit --format html -o output/audit.html || test $$? -eq 1
-	@echo "the owner's audit: output/audit.html (exit status 1 above means it found gaps)"
+	rm -f reports/audit.html
+	$(BIN)/mspdocs -w . audit --format html -o reports/audit.html || test $$? -eq 1
+	@echo "the owner's audit: reports/audit.html (exit status 1 above means it found gaps)"
 	$(BIN)/mspdocs -w . register verify
 
 test: install

@@ -36,6 +36,14 @@ def test_the_page_is_self_contained_and_escapes_every_value(runner, workspace, t
     assert again.exit_code == 2 and "refusing to overwrite" in again.output
 
 
+def test_a_report_is_refused_under_output_where_register_verify_would_flag_it(runner, workspace):
+    for output_format in ("html", "json"):
+        result = runner.invoke(cli, ["-w", str(workspace), "audit", "--format", output_format,
+                                     "-o", str(workspace / "output" / f"audit.{output_format}")])
+        assert result.exit_code == 2 and "output/ holds only the documents the register records" in result.output
+    assert sorted(p.name for p in (workspace / "output").iterdir() if not p.name.startswith(".")) == []
+
+
 def browser(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                            *args], capture_output=True, text=True, timeout=120)

@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..errors import InputError
 from ..workspace import writer
+from ..workspace.folder import open_workspace
 from .portfolio import CustomerAudit
+
+
+def refuse_output_folder(path: str | Path, workspace: str | Path | None) -> None:
+    """A report is no issued document: under output/ `register verify` would name it as unrecorded."""
+    output = open_workspace(workspace).output_dir.resolve()
+    if Path(path).resolve().is_relative_to(output):
+        raise InputError("output/ holds only the documents the register records; write the report elsewhere "
+                         "(e.g. -o reports/audit.html)", path=path, field="--output")
 
 
 def write_new(path: str | Path, data: bytes) -> Path:
@@ -20,6 +30,7 @@ def write_report(audits: list[CustomerAudit], output_format: str, path: str | Pa
                  workspace: str | Path | None = None, pdf: bool = False) -> list[Path]:
     """The report as one HTML page or a Word document (and its PDF beside it); the paths written."""
     target = Path(path)
+    refuse_output_folder(target, workspace)
     if output_format == "html":
         from .html import render_html
 

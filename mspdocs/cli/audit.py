@@ -38,7 +38,7 @@ def audit(ctx: click.Context, customers: tuple[str, ...], as_of: dt.date | None,
     Example:
       mspdocs audit
       mspdocs audit pinecrest-law --as-of 2027-01-15 --format json
-      mspdocs audit --format html -o output/audit.html
+      mspdocs audit --format html -o reports/audit.html
     """
     from ..audit.portfolio import run_audit as run
     from ..audit.report import as_json, as_text
@@ -58,8 +58,9 @@ def audit(ctx: click.Context, customers: tuple[str, ...], as_of: dt.date | None,
     else:
         text = as_json(audits) if output_format == "json" else "\n".join(as_text(audits))
         if output:
-            from ..audit.publish import write_new
+            from ..audit.publish import refuse_output_folder, write_new
 
+            refuse_output_folder(output, workspace_of(ctx))
             write_new(output, text.encode("utf-8") + b"\n")
             click.echo(shown(output))
         else:
