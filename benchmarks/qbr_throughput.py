@@ -28,21 +28,9 @@ AS_OF = dt.date(2026, 11, 29)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "evidence"
 
 
-# The benchmark's own MSP: customer documents are refused while the profile describes the built-in sample.
-OWN_MSP = {"Harborlight IT Services, LLC": "Benchmark IT, LLC", "Harborlight IT": "Benchmark IT",
-           "contracts@harborlight.example": "contracts@benchmark.example", "+1 207 555 0100": "+1 207 555 0199",
-           "75 Commercial Street, Suite 300": "1 Bench Street", "Dana Whitcomb": "Robin Bench",
-           "dana.whitcomb@harborlight.example": "robin@benchmark.example"}
-
-
 def workspace_of(folder: Path, count: int) -> Path:
-    workspace = synthetic_workspace(folder, count)
-    profile = workspace / "mspdocs.toml"
-    text = profile.read_text(encoding="utf-8")
-    for sample, own in OWN_MSP.items():
-        text = text.replace(f'"{sample}"', f'"{own}"')
-    profile.write_text(text, encoding="utf-8")
-    return workspace
+    """`count` copies of the example portfolio under the checkout's demo MSP (see portfolio.py)."""
+    return synthetic_workspace(folder, count)
 
 
 def rate(workspace: Path, kind: str, ids: list[str] | None, jobs: int) -> float:
@@ -55,19 +43,22 @@ def rate(workspace: Path, kind: str, ids: list[str] | None, jobs: int) -> float:
 
 
 def with_history(workspace: Path, customers: list[str]) -> None:
-    """Evidence for the example sites and a review with an action for each customer, as in real use."""
+    """Evidence for the example sites (each mapped to the first copy of its customer) and a review with an
+    action for each of `customers`, as in real use."""
+    ids = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
     for layout in ("device-list", "endpoint-inventory"):
         export = workspace / f"{layout}-export.csv"
         shutil.copy(EXAMPLES / f"{layout}-export.csv", export)
         mapping = (EXAMPLES / f"{layout}.mapping.yaml").read_text(encoding="utf-8")
         for name in ("pinecrest-law", "bright-harbor-dental", "casco-bay-food-pantry", "granite-ridge-accounting",
                      "muller-obrien", "northfield-precision", "cascade-family-medicine"):
-            mapping = mapping.replace(f": {name}\n", ": customer-0000\n")
+            copy = next(i for i in ids if i.startswith(f"{name}-"))
+            mapping = mapping.replace(f": {name}\n", f": {copy}\n")
         (workspace / f"{layout}.mapping.yaml").write_text(mapping, encoding="utf-8")
         import_evidence(export, workspace / f"{layout}.mapping.yaml", workspace=workspace)
     for customer in customers:
         record_qbr(customer, dt.date(2026, 8, 20), ["Pat Doe"], ["Review backups; owner=Pat Doe"],
-                   workspace=workspace)
+                   workspace=workspace, today=AS_OF)
 
 
 def main() -> int:

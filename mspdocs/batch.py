@@ -289,11 +289,11 @@ def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, custo
 
     facts = agenda_facts(workspace, catalog, customers, as_of)
     if kind.name == "qbr-packet":
-        from .qbr.charts import load_pyplot
+        from .qbr.charts import load_matplotlib
         from .qbr.packet import packet_facts
 
         facts = packet_facts(workspace, catalog, customers, as_of, facts)
-        load_pyplot()  # once, before the workers fork, so each inherits it loaded
+        load_matplotlib()  # once, before the workers fork, so each inherits it loaded
     return facts
 
 

@@ -127,21 +127,25 @@ def add_charts(data: bytes, images: dict[str, bytes]) -> bytes:
 
 
 def add_bookmarks(data: bytes, source: Any) -> bytes:
-    """The packet PDF with one bookmark per section, at the page where its heading starts."""
+    """The packet PDF with one bookmark per section, at the page LibreOffice's own outline gives for its
+    heading (no text is extracted); a section without one stops the packet."""
     from pypdf import PdfReader, PdfWriter
 
+    from ..errors import RenderError
+
     reader = PdfReader(io.BytesIO(data))
+    page_of: dict[str, int] = {}
+    for item in reader.outline:  # the top level: Heading 1 paragraphs
+        if not isinstance(item, list) and item.title in SECTIONS and item.title not in page_of:
+            page_of[item.title] = reader.get_destination_page_number(item)
+    missing = [title for title in SECTIONS if title not in page_of]
+    if missing:
+        raise RenderError(f"{source.document_id}: the PDF has no heading for {', '.join(missing)}; "
+                          "no bookmark can point to it")
     writer = PdfWriter(clone_from=reader)
-    writer._root_object.pop("/Outlines", None)  # LibreOffice's heading outline: replaced by the sections
-    wanted, page_of = list(SECTIONS), {}
-    for number, page in enumerate(reader.pages):
-        lines = {line.strip() for line in (page.extract_text() or "").splitlines()}
-        for title in wanted:
-            if title not in page_of and title in lines:
-                page_of[title] = number
+    writer._root_object.pop("/Outlines", None)  # LibreOffice's outline also lists the clause headings
     for title in SECTIONS:
-        if title in page_of:
-            writer.add_outline_item(title=title, page_number=page_of[title])
+        writer.add_outline_item(title=title, page_number=page_of[title])
     writer.page_mode = "/UseOutlines"
     if reader.metadata:
         writer.add_metadata(dict(reader.metadata))

@@ -128,15 +128,24 @@ def verify_pdf(path: Path, document_id: str) -> bytes:
         raise RenderError(f"{document_id}: LibreOffice produced no PDF", path=path)
     data = path.read_bytes()
     try:
-        # Every page's footer shows the id; the last page is the shortest to read (a whole document
-        # would take seconds).
+        # Every page's footer shows the id: the page with the least drawing is the quickest to read (a
+        # whole document would take seconds).
         pages = PdfReader(io.BytesIO(data)).pages
-        text = (pages[-1].extract_text() or "") if len(pages) else ""
+        text = (_lightest(pages).extract_text() or "") if len(pages) else ""
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
         raise RenderError(f"{document_id}: the PDF does not parse: {exc}", path=path) from None
     if document_id not in text:
         raise RenderError(f"{document_id}: the PDF's text does not contain its document id", path=path)
     return data
+
+
+def _lightest(pages):
+    """The page whose content streams are the shortest (the last page when none can be measured)."""
+    def size(page) -> int:
+        contents = page.get_contents()
+        return len(contents.get_data()) if contents is not None else 0
+
+    return min(reversed(list(pages)), key=size)
 
 
 def stamp_metadata(data: bytes, source: PdfSource) -> bytes:
