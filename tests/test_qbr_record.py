@@ -135,3 +135,15 @@ def test_list_sees_every_change_to_a_record(runner, workspace):
     path.write_text(path.read_text().replace("cadence_days: 30", "cadence_days: thirty"))
     broken = run(runner, workspace, "list")
     assert broken.exit_code == 2 and "pinecrest-law.yaml" in broken.output and "qbr.cadence_days" in broken.output
+
+
+def test_list_leaves_out_a_customer_without_an_agreement(runner, workspace):
+    stub = workspace / "customers" / "new-co.yaml"
+    stub.write_text('id: new-co\nlegal_name: "New Co"\naddress: {street: "1 Main St", city: Portland, '
+                    'region: ME, postal_code: "04101", country: US}\n', encoding="utf-8")
+    rows = json.loads(run(runner, workspace, "list", "--as-of", "2026-03-01", "--format", "json").output)
+    customers = {row["customer"] for row in rows}
+    assert "new-co" not in customers and "pinecrest-law" in customers
+    stub.write_text(stub.read_text() + "agreement: {effective: 2026-13-01}\n", encoding="utf-8")
+    broken = run(runner, workspace, "list")
+    assert broken.exit_code == 2 and "new-co.yaml:4" in broken.output and "agreement.effective" in broken.output

@@ -328,13 +328,14 @@ class Register:
         return False
 
     def entries(self, customer: str | None = None, kind: str | None = None, since: str | None = None,
-                document_id: str | None = None, event: str | None = None) -> list[Entry]:
-        """Entries in chain order, optionally filtered."""
+                document_id: str | None = None, event: str | tuple[str, ...] | None = None) -> list[Entry]:
+        """Entries in chain order, optionally filtered (`event` may name several, in one query)."""
         clauses, params = [], []
         for column, value in (("customer", customer), ("kind", kind), ("document_id", document_id), ("event", event)):
             if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+                values = value if isinstance(value, tuple) else (value,)
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
         if since is not None:
             clauses.append("recorded_at >= ?")
             params.append(since)

@@ -199,5 +199,4 @@ def read_histories(space: Workspace) -> dict[str, History]:
     if register is None:
         return {}
     with register:
-        entries = register.entries(event=QBR_HELD) + register.entries(event=QBR_ACTION_CLOSED)
-    return histories(sorted(entries, key=lambda e: e.seq))
+        return histories(register.entries(event=(QBR_HELD, QBR_ACTION_CLOSED)))

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..errors import MspdocsError, raise_all
-from ..workspace.catalog import load_catalog
-from ..workspace.customers import Customer, customer_files, read_customer
-from ..workspace.files import read_bytes
-from ..workspace.folder import PROFILE_NAME, Workspace, open_workspace
-from ..workspace.writer import replace_atomically
+from ..workspace.customers import Customer, customer_files
+from ..workspace.fields import Fields, gathering
+from ..workspace.folder import MAX_DAYS, Workspace, open_workspace
+from ..workspace.yamlfile import read_yaml_keys
 from .meetings import History, read_histories
-
-# What `qbr list` needs of each validated record, kept by the hash of the file, the catalog, the profile
-# and the mspdocs version that validated it: a record is read and validated again whenever any changes.
-CACHE_PATH = ".mspdocs-cache/schedule.json"
 
 
 @dataclass(frozen=True)
@@ -70,8 +62,7 @@ def qbr_schedule(*, workspace: str | Path | None = None, as_of: dt.date | None =
     rows = []
     for summary in schedule_records(space):
         history = found.get(summary["id"])
-        effective = dt.date.fromisoformat(summary["effective"])
-        last, due = due_after(effective, summary["cadence_days"], history)
+        last, due = due_after(summary["effective"], summary["cadence_days"], history)
         rows.append(Due(summary["id"], summary["legal_name"], summary["cadence_days"], last, due, day,
                         len(history.open_actions) if history else 0))
     rows.sort(key=lambda row: (not row.overdue, -row.overdue_days, row.next_due, row.customer))
@@ -79,52 +70,44 @@ def qbr_schedule(*, workspace: str | Path | None = None, as_of: dt.date | None =
 
 
 def schedule_records(space: Workspace) -> list[dict[str, Any]]:
-    """Id, legal name, effective date and cadence of every customer; each record validated completely
-    unless the very same file was validated against the same catalog and profile before."""
-    basis = hashlib.sha256(__version__.encode() + read_bytes(space.path("catalog"))
-                           + read_bytes(space.root / PROFILE_NAME)).hexdigest()
-    cache_file = space.root / CACHE_PATH
-    cache = _read_cache(cache_file, basis)
-    catalog = None
-    records, errors, fresh = [], [], {}
-    seen: set[str] = set()
+    """Id, legal name, effective date and cadence of every customer under an agreement, read from those
+    fields alone (each checked, with its line): thousands of records are listed in a second.
+
+    A record without an agreement (an imported stub) has no review schedule and is left out; `customers
+    check` and `audit` read whole records.
+    """
+    records, errors, seen = [], [], set()
+    default_cadence = space.profile.msp["qbr_cadence_days"]
     for path in customer_files(space):
-        key = hashlib.sha256(read_bytes(path)).hexdigest()
-        summary = cache.get(key)
-        if summary is None or summary["id"] != path.stem or path.stem in seen:
-            try:
-                catalog = catalog or load_catalog(space.path("catalog"))
-                customer = read_customer(path, space, catalog)
-            except MspdocsError as exc:
-                errors.append(exc)
-                continue
-            summary = {"id": customer.id, "legal_name": customer.legal_name,
-                       "effective": customer.data["agreement"]["effective"].isoformat(),
-                       "cadence_days": customer.data["qbr"]["cadence_days"]}
         if path.stem in seen:
             continue  # a .yml beside a .yaml: load_customers reports it; the first one counts here
         seen.add(path.stem)
-        fresh[key] = summary
-        records.append(summary)
+        try:
+            summary = _summary(read_yaml_keys(path, _LISTED), path, default_cadence)
+        except MspdocsError as exc:
+            errors.append(exc)
+            continue
+        if summary is not None:
+            records.append(summary)
     raise_all(errors)
-    if fresh != cache:
-        _write_cache(cache_file, basis, fresh)
     return records
 
 
-def _read_cache(path: Path, basis: str) -> dict[str, dict[str, Any]]:
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("basis") != basis or not isinstance(stored.get("records"), dict):
-        return {}
-    return stored["records"]
+_LISTED = {"id", "legal_name", "agreement", "qbr"}
 
 
-def _write_cache(path: Path, basis: str, records: dict[str, dict[str, Any]]) -> None:
-    try:
-        path.parent.mkdir(exist_ok=True)
-        replace_atomically(path, json.dumps({"basis": basis, "records": records}, sort_keys=True).encode())
-    except OSError:
-        pass  # a read-only workspace: list without remembering
+def _summary(raw: Any, path: Path, default_cadence: int) -> dict[str, Any] | None:
+    with gathering([]) as problems:
+        top = Fields(raw, path, problems=problems)
+        customer_id = top.text("id")
+        if customer_id is not None and customer_id != path.stem:
+            top.report("id", f"'{customer_id}' does not match the file name '{path.name}'")
+        legal_name = top.text("legal_name")
+        agreement = top.section("agreement", required=False)
+        effective = agreement.date("effective") if agreement is not None else None
+        qbr = top.section("qbr", required=False)
+        cadence = qbr.integer("cadence_days", required=False, minimum=1, maximum=MAX_DAYS) if qbr else None
+    if agreement is None:
+        return None
+    return {"id": customer_id, "legal_name": legal_name, "effective": effective,
+            "cadence_days": cadence or default_cadence}

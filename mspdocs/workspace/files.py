@@ -34,8 +34,14 @@ def confine(root: Path) -> None:
 
 
 def _root_of(path: Path) -> Path | None:
-    absolute = Path(os.path.abspath(path))
-    return next((root for root in _ROOTS if absolute == root or root in absolute.parents), None)
+    absolute = os.path.abspath(path)
+    return next((root for root in _ROOTS if _within(absolute, str(root))), None)
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether a normalised absolute path is `folder` or below it (compared as text: thousands of files
+    are checked per command)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def check_inside(path: Path, real: str | None = None) -> None:
@@ -43,8 +49,8 @@ def check_inside(path: Path, real: str | None = None) -> None:
     root = _root_of(path)
     if root is None:
         return
-    real_path = Path(real or os.path.realpath(path))
-    if real_path != root and root not in real_path.parents:
+    real_path = real or os.path.realpath(path)
+    if not _within(real_path, str(root)):
         raise InputError(f"refusing to use a path outside the workspace (it leads to {real_path})", path=path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,31 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
 def read_yaml(path: Path) -> Any:
     """Read and strictly parse one YAML file."""
     return parse_yaml(read_text(path), path)
+
+
+# A top-level key at the start of a line (`name:` followed by a space or the end of the line).
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def read_yaml_keys(path: Path, keys: set[str]) -> Any:
+    """The file's top-level mapping with only `keys` (lines kept), parsing only their lines.
+
+    Every other top-level entry is blanked out before parsing, so thousands of records can be read
+    for a few fields. A file whose top level is not plainly `key: ...` lines (a document marker, a
+    directive, a quoted or complex key, a key given twice, an alias to a blanked anchor) is parsed whole.
+    """
+    text = read_text(path)
+    kept, keep, seen = [], False, set()
+    for line in text.split("\n"):
+        if line[:1] not in ("", " ", "\t", "#"):
+            match = _TOP_KEY.match(line)
+            if match is None or match.group(1) in seen:
+                return parse_yaml(text, path)
+            seen.add(match.group(1))
+            keep = match.group(1) in keys
+        kept.append(line if keep else "")
+    try:
+        data = parse_yaml("\n".join(kept), path)
+    except InputError:
+        return parse_yaml(text, path)  # the whole file says where it is wrong (or that it is not)
+    return data if isinstance(data, dict) else parse_yaml(text, path)
