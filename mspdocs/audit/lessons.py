@@ -100,17 +100,14 @@ def scope_check(customer: Customer, catalog: Catalog, facts: CustomerFacts) -> C
     if not isinstance(stated, dict):
         return Check(2, UNKNOWN, f"agreement {current.document_id} does not record the scope it states "
                                  "(generated before the register recorded it)", regenerate)
-    differences = [f"{sid}: {name} in the record, {_listed_in(stated, sid)} in {current.document_id}"
-                   for name in SERVICE_LISTS for sid in customer.services[name] if sid not in stated.get(name, [])]
+    listed = {sid: name for name in SERVICE_LISTS for sid in stated.get(name, [])}
+    differences = [f"{sid}: {name} in the record, {listed.get(sid, 'absent')} in {current.document_id}"
+                   for name in SERVICE_LISTS for sid in customer.services[name] if listed.get(sid) != name]
     if differences:
         return Check(2, GAP, "the agreement's scope differs from the record: " + "; ".join(differences),
                      regenerate)
     return Check(2, OK, f"all {len(catalog.services)} services classified; agreement {current.document_id} "
                         f"states the same scope ({len(customer.services['excluded'])} excluded)")
-
-
-def _listed_in(stated: dict[str, Any], service_id: str) -> str:
-    return next((name for name in SERVICE_LISTS if service_id in stated.get(name, [])), "absent")
 
 
 def signed_letters(facts: CustomerFacts) -> list[tuple[Entry, dt.date, set[str]]]:

@@ -122,12 +122,12 @@ def _node_value(loader: _StrictLoader, node: yaml.Node, done: dict[int, Any], op
                 raise _error(loader, key_node, "YAML merge keys (<<) are not supported")
             if name in value:
                 raise _error(loader, key_node, f"duplicate key '{name}' (first given on line {value.lines[name]})")
-            value[name] = _node_value(loader, value_node, done, open_nodes)
+            value[name] = _child_value(loader, value_node, done, open_nodes)
             value.lines[name] = value_node.start_mark.line + 1
         open_nodes.discard(key)
     elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         open_nodes.add(key)
-        value = LineList(_node_value(loader, child, done, open_nodes) for child in node.value)
+        value = LineList(_child_value(loader, child, done, open_nodes) for child in node.value)
         value.line, value.lines = node.start_mark.line + 1, [child.start_mark.line + 1 for child in node.value]
         open_nodes.discard(key)
     else:
@@ -135,6 +135,14 @@ def _node_value(loader: _StrictLoader, node: yaml.Node, done: dict[int, Any], op
                                                 f"{node.tag!r}", node.start_mark)
     done[key] = value
     return value
+
+
+def _child_value(loader: _StrictLoader, node: yaml.Node, done: dict[int, Any], open_nodes: set[int]) -> Any:
+    """A member's value: a plain text scalar, by far the most common, directly (text is never shared
+    mutably, so an alias to it needs no memo); anything else through `_node_value`."""
+    if type(node) is yaml.ScalarNode and node.tag == _STR:
+        return None if not node.style and node.value in _PLAIN_NULLS else node.value
+    return _node_value(loader, node, done, open_nodes)
 
 
 def _load(text: str) -> Any:
