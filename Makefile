@@ -12,6 +12,7 @@ PDF = $(if $(shell command -v soffice),--pdf,)
 
 demo: install
 	$(BIN)/mspdocs -w . clauses lint
+	$(BIN)/mspdocs -w . generate baa --all $(PDF)
 	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(PDF)
 	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
 	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import docx
-from conftest import AS_OF
+from conftest import issue_baas, AS_OF
 
 from mspdocs.cli import cli
 
@@ -31,6 +31,7 @@ def _all_text(path: Path) -> str:
 
 
 def test_shipped_library_is_approved_and_generates(runner, workspace):
+    issue_baas(workspace)
     listed = _run(runner, workspace, "clauses", "list", "--format", "json")
     assert listed.exit_code == 0
     assert {row["status"] for row in json.loads(listed.output)} == {"approved"}
@@ -83,7 +84,7 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
 def test_only_placed_clauses_block(runner, workspace):
     # liability.cap-fixed stands in only for customers with a fixed cap (northfield-precision has one).
-    _edit(workspace, "liability.cap-fixed", "in total", "in aggregate")
+    _edit(workspace, "liability.cap-fixed", "IN TOTAL", "IN AGGREGATE")
     assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
     refused = _run(runner, workspace, "generate", "agreement", "northfield-precision")
     assert refused.exit_code == 1 and "liability.cap-fixed" in refused.output
@@ -194,12 +195,12 @@ def test_changed_text_under_the_approved_version_is_refused(runner, workspace):
     _edit(workspace, "fees.payment", "title: ", "title: Paying ")
     refused = _run(runner, workspace, "clauses", "approve", "fees.payment", "scope.services", "--by", "Counsel")
     assert refused.exit_code == 2
-    assert "fees.payment.md:6: version: the text changed since version 2 was approved; raise `version` in " \
+    assert "fees.payment.md:6: version: the text changed since version 3 was approved; raise `version` in " \
            "clauses/fees.payment.md before approving" in refused.output
     assert lock.read_bytes() == before
-    _edit(workspace, "fees.payment", "version: 2", "version: 3")
+    _edit(workspace, "fees.payment", "version: 3", "version: 4")
     approved = _run(runner, workspace, "clauses", "approve", "fees.payment", "--by", "Counsel")
-    assert approved.exit_code == 0 and "approved fees.payment version 3" in approved.output
+    assert approved.exit_code == 0 and "approved fees.payment version 4" in approved.output
 
 
 def test_retiring_a_clause_in_use_is_refused(runner, workspace):
@@ -267,6 +268,7 @@ def test_an_approved_clause_switched_off_by_its_condition_is_refused(runner, wor
 
 
 def test_an_approved_clause_moved_to_another_document_kind_is_refused(runner, workspace):
+    issue_baas(workspace)
     _edit(workspace, "liability.exclusions", "documents: [agreement]", "documents: [qbr-agenda]")
     _refused(runner, workspace, "liability.exclusions")
 
@@ -345,7 +347,7 @@ def test_new_clauses_of_other_kinds_do_not_block_and_unapproved_conditions_never
 
 def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
     _edit(workspace, "scope.third-party", "status: approved", "status: retired")
-    _edit(workspace, "fees.payment", "version: 2", "version: 3")
+    _edit(workspace, "fees.payment", "version: 3", "version: 4")
     approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
     assert approved.exit_code == 0, approved.output
     assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]

@@ -302,7 +302,7 @@ def test_schedule_a_without_a_backup_service_states_no_backup_terms(runner, work
     text = _text(workspace, "tiny-co", "agreement")
     assert "A.6" not in text and "Recovery point objective" not in text
     assert "Exhibit A-1" not in text
-    assert "within the numbers of each kind stated under \"What is covered\" in the Statement of Work" in text
+    assert "within the numbers of each kind stated under \u201cWhat is covered\u201d in the Statement of Work" in text
 
 
 def test_backup_terms_without_a_backup_service_are_refused(runner, workspace):
@@ -376,8 +376,8 @@ def test_the_risk_letter_quotes_only_clauses_in_the_agreement_in_force(runner, w
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     agreement = _text(workspace, "tiny-co", "agreement")
     clause = workspace / "clauses" / "declined.consequences.md"
-    clause.write_text(clause.read_text().replace("version: 1", "version: 2")
-                      .replace("is not responsible for any loss", "is not liable for any loss"))
+    clause.write_text(clause.read_text().replace("version: 2", "version: 3")
+                      .replace("Provider is not responsible for any loss", "Provider is not liable for any loss"))
     approved = _run(runner, workspace, "clauses", "approve", "declined.consequences", "--by", "Counsel")
     assert approved.exit_code == 0, approved.output
     assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0

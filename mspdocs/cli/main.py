@@ -65,7 +65,7 @@ def init(directory: str, examples: bool) -> None:
 @cli.command()
 @workspace_option
 @click.argument("kind", metavar="KIND",
-                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "clause-book"]))
+                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "baa", "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True,
@@ -90,8 +90,9 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
              output_format: str, by: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file: path, document id, status.
 
-    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, or
-    clause-book (the whole library for counsel, no customers).
+    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, baa (the
+    business associate agreement a healthcare customer's agreement requires first), or clause-book
+    (the whole library for counsel, no customers).
     Each customer has one current document per kind. When nothing that produces it changed (template,
     clauses, data; not the date), nothing new is issued: the current document is printed as
     "unchanged". Otherwise the new document "supersedes" the current one (recorded in the register).
@@ -103,6 +104,7 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     \b
     Example:
       mspdocs generate agreement pinecrest-law
+      mspdocs generate baa cascade-family-medicine
       mspdocs generate agreement --all --jobs 2 --pdf --format json
       mspdocs generate risk-letter pinecrest-law --service edr --pdf --sign
       mspdocs generate insurance-notice pinecrest-law --as-of 2026-12-01

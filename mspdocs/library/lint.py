@@ -15,7 +15,7 @@ from ..errors import MspdocsError
 from ..render.documents import KINDS, base_context
 from ..render.environment import environment
 from ..workspace.catalog import Catalog, load_catalog
-from ..workspace.clauses import Clause, Library, read_library
+from ..workspace.clauses import CATEGORIES, Clause, Library, read_library
 from ..workspace.customers import parse_customer
 from ..workspace.files import read_text
 from ..workspace.folder import Workspace, open_workspace
@@ -75,8 +75,9 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
     contexts = {}
     for name, kind in KINDS.items():
         context = dict(environment().globals, ref=lambda clause_id: clause_id)
+        related = {"baa": {"id": "BAA-ID", "date": dt.date.today()}}
         context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False,
-                                    {"id": "AGR-ID", "date": dt.date.today()}))
+                                    {"id": "AGR-ID", "date": dt.date.today()}, related))
         contexts[name] = context
     return contexts
 
@@ -195,6 +196,10 @@ class _Linter:
         self.refs[clause.id] = [(target, clause.body_line + lineno - 1) for target, lineno in references(tree)]
 
     def metadata(self, clause: Clause) -> None:
+        heading = CATEGORIES.get(clause.category)
+        if heading and clause.title.strip().casefold() == heading.casefold():
+            self.add(clause.path, clause.lines.get("title"), clause.id, "doubled-heading",
+                     f"title repeats its section heading '{heading}'; give the clause its own title")
         for name in clause.variables:
             if not _known_somewhere(name, clause, self.contexts):
                 self.add(clause.path, clause.lines.get("variables"), clause.id, "unknown-variable",

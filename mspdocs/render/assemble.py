@@ -169,7 +169,7 @@ def in_agreement(clauses: list[Clause], quoted: dict[str, tuple[str, str]]) -> l
 
 
 # Letters and notices read as letters: their clause headings carry no section numbers.
-NUMBERED_KINDS = frozenset({"agreement"})
+NUMBERED_KINDS = frozenset({"agreement", "baa"})
 
 
 def plan(library: Library, kind: str, context: dict[str, Any],
@@ -205,7 +205,7 @@ def assemble(library: Library, kind: str, context: dict[str, Any],
                          else wordml.paragraph("Heading1", wordml.run(title), keep_next=True))
             text.append(f"{section}. {title}" if numbered else title)
         blocks = wordml.parse_blocks(render_body(item.clause, render_context))
-        title = item.clause.title
+        title = wordml.typographic_quotes(item.clause.title)
         if quoted is not None and item.clause.id in quoted:
             title += f" (Agreement, Section {quoted[item.clause.id][1]})"
         parts.append(wordml.heading("Heading2", item.number, title) if numbered

@@ -12,6 +12,9 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _INLINE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|\*(?=\S)([^*]+?)(?<=\S)\*")
 _XML_SPECIAL = re.compile(r"[&<>{}%]")
 _VALUE_PERIOD = neutralise(".")
+_OPENERS = frozenset(" \t([\u2014\u2013\u201c\u2018/")
+# (quote, opens) -> its typographic form; a closing single quote is also the apostrophe.
+_CURLY = {('"', True): "\u201c", ('"', False): "\u201d", ("'", True): "\u2018", ("'", False): "\u2019"}
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,21 @@ def parse_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def typographic_quotes(text: str) -> str:
+    """Straight quotes of the clause's own text as typographic ones; a value's quotes are neutralised and
+    stay exactly as recorded ("O'Brien")."""
+    out: list[str] = []
+    for char in text:
+        if char in "\"'":
+            char = _CURLY[char, not out or out[-1] in _OPENERS]
+        out.append(char)
+    return "".join(out)
+
+
 def inline_runs(text: str) -> list[tuple[str, bool, bool]]:
     """(text, bold, italic) runs of one block; data values were neutralised, so only the clause marks."""
     # A value that ends a sentence with its own period ("Acme, Inc.") absorbs the clause's period.
-    text = text.replace(_VALUE_PERIOD + ".", _VALUE_PERIOD)
+    text = typographic_quotes(text.replace(_VALUE_PERIOD + ".", _VALUE_PERIOD))
     runs: list[tuple[str, bool, bool]] = []
     position = 0
     for match in _INLINE.finditer(text):
