@@ -56,7 +56,7 @@ def test_required_insurance_is_a_must_with_a_minimum_per_coverage(runner, worksp
                               ("First-party breach response", "$250,000"), ("Business interruption", "$250,000"),
                               ("Cyber extortion", "$250,000"),
                               ("Social engineering and funds-transfer fraud", "$175,000")):
-        line = next(line for line in text.splitlines() if line.startswith(coverage))
+        line = next(line for line in text.splitlines() if re.sub(r"^\([a-z]\)\t", "", line).startswith(coverage))
         assert f": {minimum}" in line, line
     assert "cancelled, will not be renewed" in text
 

@@ -44,6 +44,7 @@ def test_variables_and_conditions(runner, workspace):
         ("unapproved", 6),
         ("unknown-variable", 7),             # declared customer.shoe_size
         ("unknown-condition-field", 8),
+        ("party-name", 10),                   # customer.legal_name outside the definitions
         ("undeclared-variable", 10),          # customer.address.city
         ("unknown-variable", 12),             # msp.bogus
         ("undeclared-variable", 13),          # services.declined (the loop variable s is local)

@@ -23,6 +23,12 @@ from . import approvals as approval_store
 from .references import references
 
 
+# Once the parties are defined, an agreement calls them Customer and Provider; only the definitions and the
+# notice addresses name them in full.
+PARTY_NAMES = {"customer.legal_name": "Customer", "msp.name": "Provider", "msp.legal_name": "Provider"}
+NAMING_CATEGORIES = frozenset({"definitions", "notices"})
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found by lint."""
@@ -193,6 +199,10 @@ class _Linter:
             elif name.split(".")[0] not in environment().globals and not _declared(name, clause.variables):
                 self.add(clause.path, line, clause.id, "undeclared-variable",
                          f"'{name}' is used but not listed in `variables`")
+            if name in PARTY_NAMES and clause.category not in NAMING_CATEGORIES:
+                self.add(clause.path, line, clause.id, "party-name",
+                         f"'{name}' repeats a party's full name after the parties are defined; "
+                         f"write {PARTY_NAMES[name]}")
         self.refs[clause.id] = [(target, clause.body_line + lineno - 1) for target, lineno in references(tree)]
 
     def metadata(self, clause: Clause) -> None:

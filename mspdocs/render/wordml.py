@@ -90,29 +90,43 @@ def run(text: str, bold: bool = False, italic: bool = False) -> str:
     return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
 
 
-def paragraph(style: str, runs_xml: str, keep_next: bool = False) -> str:
+def paragraph(style: str, runs_xml: str, keep_next: bool = False, tight: bool = False) -> str:
+    """One paragraph; `tight` drops the space above it (a clause heading right under its section's)."""
     keep = "<w:keepNext/>" if keep_next else ""
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{runs_xml}</w:p>'
+    space = '<w:spacing w:before="0"/>' if tight else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}{space}</w:pPr>{runs_xml}</w:p>'
 
 
-def heading(style: str, number: str, title: str) -> str:
-    return paragraph(style, run(number) + "<w:r><w:tab/></w:r>" + run(title), keep_next=True)
+def heading(style: str, number: str, title: str, tight: bool = False) -> str:
+    return paragraph(style, run(number) + "<w:r><w:tab/></w:r>" + run(title), keep_next=True, tight=tight)
 
 
-def blocks_xml(blocks: list[Block]) -> str:
-    """Paragraph XML for the blocks of one clause; numbered items read (a), (b), … as in a contract."""
+def blocks_xml(blocks: list[Block], section: str | None = None) -> str:
+    """Paragraph XML for the blocks of one clause; numbered items read (a), (b), … as in a contract.
+
+    With `section` (the clause's number in the agreement), every paragraph can be cited: the paragraphs of
+    a clause with more than one are numbered 4.2.1, 4.2.2, …, and every list item, bulleted or not, is
+    lettered (a), (b), … under its paragraph (Section 4.2.1(b)). A clause of one paragraph is cited by its
+    own number.
+    """
+    paragraphs = sum(1 for block in blocks if block.kind == "para")
     parts = []
-    item = 0
+    item = number = 0
     for block in blocks:
         runs_xml = "".join(run(text, bold, italic) for text, bold, italic in inline_runs(block.text))
-        if block.kind == "numbered":
+        if block.kind == "numbered" or (block.kind == "bullet" and section is not None):
             label = _letter_label(item)
             item += 1
             parts.append(paragraph("ClauseList", run(label) + "<w:r><w:tab/></w:r>" + runs_xml))
             continue
         item = 0
-        style = "ListBullet" if block.kind == "bullet" else "BodyText"
-        parts.append(paragraph(style, runs_xml))
+        if block.kind == "bullet":
+            parts.append(paragraph("ListBullet", runs_xml))
+        elif section is not None and paragraphs > 1:
+            number += 1
+            parts.append(paragraph("ClauseParagraph", run(f"{section}.{number}") + "<w:r><w:tab/></w:r>" + runs_xml))
+        else:
+            parts.append(paragraph("BodyText", runs_xml))
     return "".join(parts)
 
 
