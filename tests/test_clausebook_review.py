@@ -142,6 +142,16 @@ def test_a_letter_clause_renders_with_the_letters_context(runner, workspace):
     rendered = " ".join(text for _, text in _after(note, "As rendered"))
     assert re.fullmatch(r"Bright Harbor Dental, P\.A\. declined \d+ service\(s\); see Section \d+\.\d+ of the "
                         r"Agreement\.", rendered)
+    # once an agreement is in force, the letter quotes its sections, and the manifest names it
+    issued = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "bright-harbor-dental",
+                                 "--format", "json"])
+    assert issued.exit_code == 0, issued.output
+    agreement = json.loads(issued.stdout)[0]["document_id"]
+    item = _book(runner, workspace)
+    properties = custom_properties(Path(item["path"]).read_bytes())
+    samples = json.loads(properties["Manifest"])["samples"]
+    assert {"customer": "bright-harbor-dental", "kind": "risk-letter", "agreement_in_force": agreement} == \
+        {key: value for key, value in samples[1].items() if key != "record_sha256"}
     # a customer that declined nothing receives no risk letter: said plainly
     path = Path(_book(runner, workspace, "--customer", "cascade-family-medicine")["path"])
     text = " ".join(text for _, text in _sections(path)["declined.letter-note"])

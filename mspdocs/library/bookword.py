@@ -94,17 +94,19 @@ def add_styles(document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
     from docx.shared import Inches, Pt
 
     styles = document.styles
     source = styles.add_style("Clause Source", WD_STYLE_TYPE.PARAGRAPH)
     source.base_style = styles["Normal"]
+    # The shading first: python-docx puts spacing and indentation after it, in the schema's order.
+    source.element.get_or_add_pPr().append(parse_xml(
+        f'<w:shd {_W_NS} w:val="clear" w:color="auto" w:fill="F2F2F2"/>'))
     source.font.name = "Courier New"
     source.font.size = Pt(9)
     source.paragraph_format.space_after = Pt(0)
     source.paragraph_format.left_indent = Inches(0.15)
-    source.element.get_or_add_pPr().append(parse_xml(
-        f'<w:shd {_W_NS} w:val="clear" w:color="auto" w:fill="F2F2F2"/>'))
     listed = styles.add_style("ClauseList", WD_STYLE_TYPE.PARAGRAPH)
     listed.base_style = styles["Body Text"]
     listed.paragraph_format.left_indent = Inches(0.5)
@@ -113,7 +115,8 @@ def add_styles(document) -> None:
     text_width = section.page_width - section.left_margin - section.right_margin
     for level in (1, 2):
         style = styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
-        style.element.name_val = f"toc {level}"  # Word's own name: its TOC field fills this style
+        style.element.name_val = f"toc {level}"  # Word's own style, which its TOC field fills
+        style.element.attrib.pop(qn("w:customStyle"), None)
         style.base_style = styles["Normal"]
         style.paragraph_format.left_indent = Inches(0.25 * (level - 1))
         style.paragraph_format.space_after = Pt(2 if level == 2 else 4)
