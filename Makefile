@@ -16,7 +16,7 @@ demo: install
 	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(PDF)
 	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
 	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
-	$(BIN)/mspdocs -w . generate clause-book
+	$(BIN)/mspdocs -w . generate clause-book $(PDF)
 	$(BIN)/mspdocs -w . register verify
 
 test: install

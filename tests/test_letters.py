@@ -118,5 +118,8 @@ def test_risk_letters_for_all_say_whom_they_skip(runner, workspace):
 
 
 def test_the_clause_book_refuses_options_it_cannot_honour(runner, workspace):
-    result = runner.invoke(cli, ["-w", str(workspace), "generate", "clause-book", "--pdf"])
-    assert result.exit_code == 2 and "the clause book takes no --pdf" in result.output
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "clause-book", "--sign"])
+    assert result.exit_code == 2 and "the clause book takes no --sign" in result.output
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "pinecrest-law", "--customer",
+                                 "pinecrest-law"])
+    assert result.exit_code == 2 and "--customer names the clause book's sample customer" in result.output

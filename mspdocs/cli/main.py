@@ -84,15 +84,19 @@ def init(directory: str, examples: bool) -> None:
               help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; implies --pdf).")
 @format_option
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
+@click.option("--customer", "sample", metavar="ID",
+              help="clause-book: render every clause for this customer (default: the first in id order that "
+                   "receives the clause's document).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
              reissue: bool, as_of: dt.date | None, jobs: int, services: tuple[str, ...], pdf: bool, pdfa: bool, sign: bool,
-             output_format: str, by: str | None) -> None:
+             output_format: str, by: str | None, sample: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file: path, document id, status.
 
     KIND is agreement, risk-letter (the customer's declined services), insurance-notice, baa (the
     business associate agreement a healthcare customer's agreement requires first), or clause-book
-    (the whole library for counsel, no customers).
+    (the whole library for counsel: each clause as written and as rendered for a sample customer,
+    chosen with --customer).
     Each customer has one current document per kind. When nothing that produces it changed (template,
     clauses, data; not the date), nothing new is issued: the current document is printed as
     "unchanged". Otherwise the new document "supersedes" the current one (recorded in the register).
@@ -108,18 +112,22 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
       mspdocs generate agreement --all --jobs 2 --pdf --format json
       mspdocs generate risk-letter pinecrest-law --service edr --pdf --sign
       mspdocs generate insurance-notice pinecrest-law --as-of 2026-12-01
-      mspdocs generate clause-book
+      mspdocs generate clause-book --pdf --customer pinecrest-law
     """
     from ..batch import generate as run
 
     if kind == "clause-book":
-        ignored = [name for name, given in (("--draft", draft), ("--pdf", pdf), ("--pdfa", pdfa),
-                                            ("--sign", sign), ("--service", services)) if given]
+        ignored = [name for name, given in (("--draft", draft), ("--pdfa", pdfa), ("--sign", sign),
+                                            ("--service", services)) if given]
         if ignored:
-            raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is one Word document "
-                                   "for counsel)")
-        _print_written([_clause_book(ctx, customers, all_customers, as_of, by, reissue)], output_format)
+            raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is counsel's review "
+                                   "copy, never signed or sent)")
+        _print_written([_clause_book(ctx, customers, all_customers, as_of, by, reissue, pdf, sample)],
+                       output_format)
         return
+    if sample:
+        raise click.UsageError("--customer names the clause book's sample customer; name the customers of "
+                               f"a {kind} as arguments")
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
@@ -141,12 +149,13 @@ def _print_written(written, output_format: str) -> None:
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: dt.date | None,
-                 by: str | None, reissue: bool):
+                 by: str | None, reissue: bool, pdf: bool, sample: str | None):
     from ..library.clausebook import generate_clause_book
 
     if customers or all_customers:
-        raise click.UsageError("the clause book covers the whole library: name no customers")
-    return generate_clause_book(workspace_of(ctx), as_of, by, reissue)
+        raise click.UsageError("the clause book covers the whole library: name no customers (the sample "
+                               "customer is --customer ID)")
+    return generate_clause_book(workspace_of(ctx), as_of, by, reissue, pdf=pdf, customer=sample)
 
 
 for group in (customers, clauses, register, signed):
