@@ -11,7 +11,7 @@ from typing import Any
 from ..evidence.current import standing_documents
 from ..render import wordml
 from ..render.assemble import PlacedClause, condition_holds, make_ref, plan, render_body
-from ..render.documents import KINDS, DocumentKind, base_context
+from ..render.documents import BAA_INDUSTRIES, KINDS, DocumentKind, base_context
 from ..render.letters import select_services
 from ..render.limits import bounded
 from ..workspace.catalog import Catalog
@@ -97,6 +97,10 @@ class Samples:
         reasons: list[str] = []
         for customer in self.customers:
             for kind in kinds:
+                if kind.name == "baa" and customer.data["industry"] not in BAA_INDUSTRIES:
+                    reasons.append(f"industry is {customer.data['industry']}, not one that needs a "
+                                   "business associate agreement")
+                    continue
                 receiving = select_services(kind.name, [customer], None, named=False,
                                             on_skip=lambda _, reason: reasons.append(reason))
                 if receiving:
@@ -124,8 +128,11 @@ class Samples:
             else:  # none issued yet: the sections of the agreement as it would be issued today
                 agreement = self._document(customer, KINDS["agreement"])
                 quoted = {p.clause.id: (p.clause.text_hash, p.number) for p in agreement.placed}
+        baa = standing_documents(self.workspace.path("register"), "baa", draft=False).get(customer.id)
+        related = {"baa": {"id": baa.document_id, "date": dt.date.fromisoformat(baa.payload["as_of"])}} \
+            if baa is not None else None
         context = base_context(self.workspace, self.catalog, customer, kind, self.document_id, self.as_of, False,
-                               agreement_in_force=cited)
+                               agreement_in_force=cited, related=related)
         placed = plan(self.library, kind.name, context, quoted)
         return _Document(customer, kind, context, placed, make_ref(placed, quoted), quoted, in_force)
 
