@@ -98,14 +98,14 @@ def test_the_contents_are_a_word_field_already_filled_in(runner, workspace):
 def test_each_clause_as_written_and_as_rendered_for_the_customer_named(runner, workspace):
     path = Path(_book(runner, workspace, "--customer", "muller-obrien")["path"])
     sections = _sections(path)
-    fees = sections["fees.payment"]
-    written = [text for style, text in fees if style == "ClauseSource"]
-    assert any(text.startswith("{{ customer.legal_name }} will pay {{ msp.name }}") for text in written)
-    label = next(text for _, text in fees if text.startswith("As rendered"))
+    terms = sections["definitions.terms"]
+    written = [text for style, text in terms if style == "ClauseSource"]
+    assert any("- **Customer** means {{ customer.legal_name }}." in text for text in written)
+    label = next(text for _, text in terms if text.startswith("As rendered"))
     assert re.fullmatch(rf"As rendered for {re.escape(NAME)} \(section \d+\.\d+ of the Master Services "
                         r"Agreement\):", label)
-    rendered = " ".join(text for _, text in _after(fees, "As rendered"))
-    assert f"{NAME} will pay Lakeside IT a monthly fee of $" in rendered
+    rendered = " ".join(text for _, text in _after(terms, "As rendered"))
+    assert f"Customer means {NAME}." in rendered
     assert "{{" not in rendered and "ref(" not in rendered and re.search(r"Section \d+\.\d+", rendered)
     # a clause whose condition does not hold for the customer says so instead of rendering
     fixed = " ".join(text for _, text in sections["liability.cap-fixed"])
@@ -117,10 +117,13 @@ def test_each_clause_as_written_and_as_rendered_for_the_customer_named(runner, w
 
 def test_the_sample_is_the_first_customer_in_id_order(runner, workspace):
     path = Path(_book(runner, workspace)["path"])
-    assert "rendered for Bright Harbor Dental, P.A. (bright-harbor-dental) for the Master Services Agreement: " \
-           "the first customer in id order" in _front_text(path)
-    rendered = " ".join(text for _, text in _after(_sections(path)["fees.payment"], "As rendered"))
-    assert rendered.startswith("Bright Harbor Dental, P.A. will pay")
+    front = _front_text(path)
+    assert "rendered for Bright Harbor Dental, P.A. (bright-harbor-dental) for the Master Services Agreement" in front
+    # a business associate agreement's clauses: for the first customer that receives one (healthcare)
+    assert "Cascade Family Medicine, P.C. (cascade-family-medicine) for the Business Associate Agreement" in front
+    assert "the first customer in id order that receives the document" in front
+    rendered = " ".join(text for _, text in _after(_sections(path)["definitions.terms"], "As rendered"))
+    assert "Customer means Bright Harbor Dental, P.A." in rendered
 
 
 def _letter_clause(workspace: Path) -> None:
