@@ -23,10 +23,11 @@ from . import approvals as approval_store
 from .references import references
 
 
-# Once the parties are defined, an agreement calls them Customer and Provider; only the definitions and the
-# notice addresses name them in full.
+# Once the parties are defined, an agreement (or a BAA) calls them Customer and Provider; only the
+# definitions and the notice addresses name them in full. Letters and agendas address the customer by name.
 PARTY_NAMES = {"customer.legal_name": "Customer", "msp.name": "Provider", "msp.legal_name": "Provider"}
 NAMING_CATEGORIES = frozenset({"definitions", "notices"})
+NAMED_PARTY_DOCUMENTS = frozenset({"agreement", "baa"})
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ class _Linter:
             elif name.split(".")[0] not in environment().globals and not _declared(name, clause.variables):
                 self.add(clause.path, line, clause.id, "undeclared-variable",
                          f"'{name}' is used but not listed in `variables`")
-            if name in PARTY_NAMES and clause.category not in NAMING_CATEGORIES:
+            if name in PARTY_NAMES and clause.category not in NAMING_CATEGORIES \
+                    and NAMED_PARTY_DOCUMENTS & set(clause.documents):
                 self.add(clause.path, line, clause.id, "party-name",
                          f"'{name}' repeats a party's full name after the parties are defined; "
                          f"write {PARTY_NAMES[name]}")
