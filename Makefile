@@ -12,10 +12,11 @@ PDF = $(if $(shell command -v soffice),--pdf,)
 
 demo: install
 	$(BIN)/mspdocs -w . clauses lint
+	$(BIN)/mspdocs -w . generate baa --all $(PDF)
 	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(PDF)
 	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
 	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
-	$(BIN)/mspdocs -w . generate clause-book
+	$(BIN)/mspdocs -w . generate clause-book $(PDF)
 	$(BIN)/mspdocs -w . evidence import examples/evidence/device-list-export.csv \
 		--mapping examples/evidence/device-list.mapping.yaml
 	$(BIN)/mspdocs -w . evidence import examples/evidence/endpoint-inventory-export.csv \

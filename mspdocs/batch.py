@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MspdocsError, RenderError, raise_all
+from .evidence.cited import agreements_in_force, required_baas
 from .evidence.current import compare, content_sha256, inputs_sha256, standing_documents
 from .evidence.provenance import provenance_context, provenance_properties
 from .evidence.publish import Generated, Rendered, stage_document, write_all
 from .evidence.register import (
+    DOCUMENT_GENERATED,
+    Register,
     Entry,
     canonical_json,
     current_actor,
@@ -24,7 +27,7 @@ from .library.approvals import check_library, check_placed, load_approvals
 from .library.preflight import check_conditions, check_recorded
 from .render.assemble import assemble, deciding_clauses, evaluated_clauses, plan
 from .render.deadlines import passed_deadlines
-from .render.documents import KINDS, DocumentKind, base_context, new_document_id
+from .render.documents import BAA_INDUSTRIES, KINDS, DocumentKind, base_context, new_document_id
 from .render.docxrender import DocumentTemplate
 from .render.environment import longdate
 from .render.gate import check_document, leaf_strings
@@ -57,6 +60,7 @@ class Job:
     standing: dict[str, Entry] = field(default_factory=dict)  # customer id -> its document of this kind
     reissue: bool = False  # issue a new document even when the one standing is unchanged
     agreements: dict[str, dict[str, Any]] | None = None  # customer id -> agreement in force, for letters
+    related: dict[str, dict[str, Any]] = field(default_factory=dict)  # customer id -> documents it cites
 
 
 def render_one(job: Job, customer_id: str) -> Rendered | Generated:
@@ -75,7 +79,7 @@ def _render_one(job: Job, customer_id: str) -> Rendered | Generated:
     cited = {"id": in_force["id"], "date": in_force["date"]} if in_force else None
     facts = job.facts.get(customer_id) if job.facts else None
     context = base_context(job.workspace, job.catalog, customer, job.kind, document_id, job.as_of, job.draft,
-                           cited, facts)
+                           cited, job.related.get(customer_id), facts)
     quoted = (in_force["clauses"] if in_force else {}) if job.kind.quotes_agreement else None
     planned = plan(job.library, job.kind.name, context, quoted)  # runs only conditions `check_conditions` allowed
     if not job.draft:  # before any body is rendered: an unapproved text never runs
@@ -241,6 +245,9 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     customers = load_customers(workspace, catalog, customer_ids)
     customers = select_services(kind_name, customers, services, named=customer_ids is not None,
                                 on_skip=on_skip)
+    if kind_name == "baa" and customer_ids is None:
+        customers = _needing_baa(customers, on_skip)
+    related = required_baas(workspace, customers, draft) if kind_name == "agreement" else {}
     if not customers:
         raise InputError("no customers to generate for", path=workspace.path("customers"))
     approvals = load_approvals(library.folder)
@@ -257,29 +264,20 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
     agreements = agreements_in_force(workspace, customers, kind, draft) if kind.quotes_agreement else None
     facts = kind_facts(workspace, catalog, kind, customers, as_of) if kind.provided else None
     return Job(workspace, catalog, library, kind, template, {c.id: c for c in customers},
-               as_of, draft, approvals, facts=facts, agreements=agreements)
+               as_of, draft, approvals, facts=facts, agreements=agreements, related=related)
 
 
-def agreements_in_force(workspace: Workspace, customers: list[Customer], kind: DocumentKind,
-                        draft: bool) -> dict[str, dict[str, Any]]:
-    """Each customer's latest agreement issued for signature (not a draft), from the register: what a
-    letter cites and the only clauses it may quote. A letter for a customer without one is refused (a
-    draft states plainly that no agreement has been issued)."""
-    latest = standing_documents(workspace.path("register"), "agreement", draft=False)
-    found, errors = {}, []
+def _needing_baa(customers: list[Customer], on_skip: Callable[[str, str], None] | None) -> list[Customer]:
+    """With --all, business associate agreements go to the customers whose industry requires one."""
+    chosen = []
     for customer in customers:
-        entry = latest.get(customer.id)
-        if entry is not None:
-            found[customer.id] = {
-                "id": entry.document_id, "date": dt.date.fromisoformat(entry.payload["as_of"]),
-                "clauses": {c["id"]: (c["sha256"], c["section"]) for c in entry.payload["clauses"]}}
-        elif not draft:
-            errors.append(InputError(
-                f"{customer.id}: no agreement has been issued to this customer, and a {kind.title} cites "
-                f"and quotes the agreement in force; generate it first (mspdocs generate agreement "
-                f"{customer.id})", path=customer.path))
-    raise_all(errors)
-    return found
+        if customer.data["industry"] in BAA_INDUSTRIES:
+            chosen.append(customer)
+        elif on_skip:
+            on_skip(customer.id, f"industry is {customer.data['industry']}, not "
+                                 f"{' or '.join(sorted(BAA_INDUSTRIES))}; name the customer to generate "
+                                 "its business associate agreement")
+    return chosen
 
 
 def kind_facts(workspace: Workspace, catalog: Catalog, kind: DocumentKind, customers: list[Customer],

@@ -1,4 +1,4 @@
-"""Build the default Word templates (agreement, risk letter, insurance notice; docxtpl tags) with python-docx.
+"""Build the default Word templates (agreement, risk letter, insurance notice, BAA; docxtpl tags) with python-docx.
 
 Usage: ``build_templates.py [OUTDIR [NAME.docx ...]]``; OUTDIR defaults to templates/, NAMEs to all.
 Set SOURCE_DATE_EPOCH for reproducible document dates. The drawing lives in ``template_builder/``.
@@ -14,11 +14,11 @@ _SCRIPTS = str(Path(__file__).resolve().parent)
 if _SCRIPTS not in sys.path:
     sys.path.insert(0, _SCRIPTS)
 
-from template_builder import agreement, insurance_notice, qbr_agenda, qbr_packet, risk_letter  # noqa: E402
+from template_builder import agreement, baa, insurance_notice, qbr_agenda, qbr_packet, risk_letter  # noqa: E402
 
 BUILDERS = {"agreement.docx": agreement.build, "risk-letter.docx": risk_letter.build,
-            "insurance-notice.docx": insurance_notice.build, "qbr-agenda.docx": qbr_agenda.build,
-            "qbr-packet.docx": qbr_packet.build}
+            "insurance-notice.docx": insurance_notice.build, "baa.docx": baa.build,
+            "qbr-agenda.docx": qbr_agenda.build, "qbr-packet.docx": qbr_packet.build}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -115,3 +115,10 @@ def customer_yaml(**kwargs) -> str:
     import yaml
 
     return yaml.safe_dump(customer_record(**kwargs), allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def issue_baas(workspace: Path) -> None:
+    """Issue the business associate agreements the example healthcare customers' agreements require."""
+    from mspdocs.batch import generate
+
+    generate("baa", None, workspace=workspace)

@@ -10,6 +10,7 @@ from pathlib import Path
 from docx import Document
 
 from mspdocs.cli import cli
+from conftest import issue_baas
 from mspdocs.render.gate import document_texts
 
 
@@ -28,6 +29,7 @@ def _body(path: str | Path) -> str:
 
 
 def test_agreement_for_every_example_customer(runner, workspace):
+    issue_baas(workspace)
     written = _json(runner, workspace, "--all")
     customers = sorted(p.stem for p in (workspace / "customers").glob("*.yaml"))
     assert sorted(item["customer"] for item in written) == customers
@@ -108,12 +110,15 @@ def test_excluded_services_and_alternate_liability_cap(runner, workspace):
 
 
 def test_insurance_alternate_chosen_by_data(runner, workspace):
+    issue_baas(workspace)
     by_customer = {i["customer"]: _body(i["path"]) for i in _json(runner, workspace, "--all")}
     from mspdocs.workspace.clauses import load_library
 
     library = load_library(workspace / "clauses")
-    required = library["insurance.requirement"].title
-    recommended = library["insurance.recommendation"].title
+    from mspdocs.render.wordml import typographic_quotes
+
+    required = typographic_quotes(library["insurance.requirement"].title)
+    recommended = typographic_quotes(library["insurance.recommendation"].title)
     assert recommended in by_customer["bright-harbor-dental"] and required not in by_customer["bright-harbor-dental"]
     assert required in by_customer["cascade-family-medicine"]
 
@@ -134,6 +139,7 @@ def test_existing_document_is_never_overwritten(runner, workspace, monkeypatch):
 
 
 def test_parallel_jobs_give_the_same_documents(runner, workspace):
+    issue_baas(workspace)
     serial = _json(runner, workspace, "--all")
     parallel = _json(runner, workspace, "--all", "--jobs", "2")
     assert sorted(i["customer"] for i in serial) == sorted(i["customer"] for i in parallel)
@@ -159,6 +165,7 @@ def test_a_name_ending_in_a_period_does_not_double_the_period(runner, workspace)
 
 
 def test_a_changed_clause_is_reported_once_for_the_whole_batch(runner, workspace):
+    issue_baas(workspace)
     clause = workspace / "clauses" / "general.entire-agreement.md"
     clause.write_text(clause.read_text().replace("Agreement", "Contract", 1))
     result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all"])
@@ -166,4 +173,4 @@ def test_a_changed_clause_is_reported_once_for_the_whole_batch(runner, workspace
     lines = [line for line in result.output.splitlines() if "general.entire-agreement" in line]
     # Refused before any document is assembled (its text never runs), so once, naming no customer.
     assert len(lines) == 1 and "changed since its approval" in lines[0]
-    assert not list((workspace / "output").rglob("*.docx"))
+    assert not list((workspace / "output").rglob("agreement-*.docx"))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import docx
-from conftest import AS_OF
+from conftest import issue_baas, AS_OF
 
 from mspdocs.cli import cli
 
@@ -31,6 +31,7 @@ def _all_text(path: Path) -> str:
 
 
 def test_shipped_library_is_approved_and_generates(runner, workspace):
+    issue_baas(workspace)
     listed = _run(runner, workspace, "clauses", "list", "--format", "json")
     assert listed.exit_code == 0
     assert {row["status"] for row in json.loads(listed.output)} == {"approved"}
@@ -66,9 +67,9 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
     same_version = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel")
     assert same_version.exit_code == 2
-    assert ("the text changed since version 2 was approved; raise `version` in clauses/scope.exclusions.md "
+    assert ("the text changed since version 3 was approved; raise `version` in clauses/scope.exclusions.md "
             "before approving") in same_version.output
-    _edit(workspace, "scope.exclusions", "version: 2", "version: 3")
+    _edit(workspace, "scope.exclusions", "version: 3", "version: 4")
     approved = _run(runner, workspace, "clauses", "approve", "scope.exclusions", "--by", "J. Counsel",
                     "--reason", "Plainer word")
     assert approved.exit_code == 0, approved.output
@@ -83,7 +84,7 @@ def test_edit_one_word_then_draft_then_reapprove(runner, workspace):
 
 def test_only_placed_clauses_block(runner, workspace):
     # liability.cap-fixed stands in only for customers with a fixed cap (northfield-precision has one).
-    _edit(workspace, "liability.cap-fixed", "in total", "in aggregate")
+    _edit(workspace, "liability.cap-fixed", "IN TOTAL", "IN AGGREGATE")
     assert _run(runner, workspace, "generate", "agreement", "pinecrest-law").exit_code == 0
     refused = _run(runner, workspace, "generate", "agreement", "northfield-precision")
     assert refused.exit_code == 1 and "liability.cap-fixed" in refused.output
@@ -178,12 +179,12 @@ def test_an_alternate_claimed_twice_is_bad_input(runner, workspace):
 def test_reapproving_unchanged_text_keeps_the_record(runner, workspace):
     lock = workspace / "clauses" / "approvals.lock"
     before = lock.read_bytes()
-    again = _run(runner, workspace, "clauses", "approve", "scope.services", "--by", "Someone Else",
+    again = _run(runner, workspace, "clauses", "approve", "general.assignment", "--by", "Someone Else",
                  "--reason", "Again")
     assert again.exit_code == 0, again.output
-    assert "scope.services: already approved by Default library on " in again.output
+    assert "general.assignment: already approved by Default library on " in again.output
     assert lock.read_bytes() == before
-    rows = json.loads(_run(runner, workspace, "clauses", "approve", "scope.services", "--by", "X",
+    rows = json.loads(_run(runner, workspace, "clauses", "approve", "general.assignment", "--by", "X",
                            "--format", "json").output)
     assert rows[0]["recorded"] is False and rows[0]["approved_by"] == "Default library"
 
@@ -194,12 +195,12 @@ def test_changed_text_under_the_approved_version_is_refused(runner, workspace):
     _edit(workspace, "fees.payment", "title: ", "title: Paying ")
     refused = _run(runner, workspace, "clauses", "approve", "fees.payment", "scope.services", "--by", "Counsel")
     assert refused.exit_code == 2
-    assert "fees.payment.md:6: version: the text changed since version 2 was approved; raise `version` in " \
+    assert "fees.payment.md:6: version: the text changed since version 4 was approved; raise `version` in " \
            "clauses/fees.payment.md before approving" in refused.output
     assert lock.read_bytes() == before
-    _edit(workspace, "fees.payment", "version: 2", "version: 3")
+    _edit(workspace, "fees.payment", "version: 4", "version: 5")
     approved = _run(runner, workspace, "clauses", "approve", "fees.payment", "--by", "Counsel")
-    assert approved.exit_code == 0 and "approved fees.payment version 3" in approved.output
+    assert approved.exit_code == 0 and "approved fees.payment version 5" in approved.output
 
 
 def test_retiring_a_clause_in_use_is_refused(runner, workspace):
@@ -232,15 +233,15 @@ def test_list_without_matches_and_unknown_choices(runner, workspace):
 
 
 def test_show_approval_line_and_json(runner, workspace):
-    shown = _run(runner, workspace, "clauses", "show", "scope.services")
+    shown = _run(runner, workspace, "clauses", "show", "general.assignment")
     assert "approval: approved by Default library on " in shown.output
     assert "(version 1): " in shown.output
-    _edit(workspace, "scope.services", "version: 1", "version: 2")
-    changed = _run(runner, workspace, "clauses", "show", "scope.services").output
+    _edit(workspace, "general.assignment", "version: 1", "version: 2")
+    changed = _run(runner, workspace, "clauses", "show", "general.assignment").output
     assert "approval: changed since version 1 was approved by Default library on " in changed
-    info = json.loads(_run(runner, workspace, "clauses", "show", "scope.services", "--format", "json").output)
+    info = json.loads(_run(runner, workspace, "clauses", "show", "general.assignment", "--format", "json").output)
     assert info["approval"]["version"] == 1 and "approved_by" not in info
-    diff = _run(runner, workspace, "clauses", "diff", "scope.services").output
+    diff = _run(runner, workspace, "clauses", "diff", "general.assignment").output
     assert "version: [-1-]{+2+}" in diff and "clauses diff" not in diff
     missing = _run(runner, workspace, "clauses", "show", "no.such")
     assert missing.exit_code == 2 and "no such clause: no.such" in missing.output
@@ -267,6 +268,7 @@ def test_an_approved_clause_switched_off_by_its_condition_is_refused(runner, wor
 
 
 def test_an_approved_clause_moved_to_another_document_kind_is_refused(runner, workspace):
+    issue_baas(workspace)
     _edit(workspace, "liability.exclusions", "documents: [agreement]", "documents: [qbr-agenda]")
     _refused(runner, workspace, "liability.exclusions")
 
@@ -345,7 +347,7 @@ def test_new_clauses_of_other_kinds_do_not_block_and_unapproved_conditions_never
 
 def test_approve_all_leaves_a_clause_retired_by_hand_to_the_retire_command(runner, workspace):
     _edit(workspace, "scope.third-party", "status: approved", "status: retired")
-    _edit(workspace, "fees.payment", "version: 2", "version: 3")
+    _edit(workspace, "fees.payment", "version: 4", "version: 5")
     approved = _run(runner, workspace, "clauses", "approve", "--all", "--by", "Counsel", "--format", "json")
     assert approved.exit_code == 0, approved.output
     assert [row["id"] for row in json.loads(approved.output)] == ["fees.payment"]

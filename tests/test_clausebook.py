@@ -61,7 +61,7 @@ def test_clean_library_has_no_tracked_changes(runner, workspace):
 
 def test_changed_clauses_are_tracked_changes(runner, workspace, tmp_path):
     _edit(workspace, "scope.exclusions", "has no duty", "has no obligation")
-    _edit(workspace, "liability.cap", "Each party's total liability", "Each party's entire liability")
+    _edit(workspace, "liability.cap", "EACH PARTY'S TOTAL LIABILITY", "EACH PARTY'S ENTIRE LIABILITY")
     _edit(workspace, "fees.payment", "title: ", "title: Paying ")
     path = _book(runner, workspace)
     marks = _revised_clauses(path)

@@ -155,7 +155,7 @@ def test_a_numbered_looking_name_is_not_turned_into_a_list(runner, workspace):
 
     body = "\n".join(p.text for p in Document(json.loads(result.output)[0]["path"]).paragraphs)
     assert "(a)\tAcme" not in body
-    assert body.count("1) Acme") > 5
+    assert body.count("1) Acme") >= 3  # the parties, the definitions and the signatures
 
 
 def test_text_direction_overrides_are_refused(runner, workspace):

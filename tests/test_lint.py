@@ -44,6 +44,7 @@ def test_variables_and_conditions(runner, workspace):
         ("unapproved", 6),
         ("unknown-variable", 7),             # declared customer.shoe_size
         ("unknown-condition-field", 8),
+        ("party-name", 10),                   # customer.legal_name outside the definitions
         ("undeclared-variable", 10),          # customer.address.city
         ("unknown-variable", 12),             # msp.bogus
         ("undeclared-variable", 13),          # services.declined (the loop variable s is local)
@@ -147,3 +148,27 @@ def test_a_deleted_approved_clause_and_a_clause_retired_by_hand(runner, workspac
     for clause_id in ("liability.exclusions", "scope.third-party"):
         assert runner.invoke(cli, ["-w", str(workspace), "clauses", "retire", clause_id]).exit_code == 0
     assert _lint(runner, workspace) == (0, [])
+
+
+def test_a_title_that_repeats_its_section_heading_is_a_finding(runner, workspace):
+    _clause(workspace, "x.doubled", "title: General terms\ncategory: general\nversion: 1\nstatus: approved\n", "Text.\n")
+    code, findings = _lint(runner, workspace)
+    assert code == 1 and ("doubled-heading", 3) in _codes(findings, "x.doubled")
+
+
+def test_no_agreement_section_repeats_its_article_heading(runner, workspace):
+    import re
+
+    from conftest import issue_baas
+
+    from mspdocs.render.gate import document_texts
+
+    issue_baas(workspace)
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "agreement", "--all", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    for item in json.loads(result.output):
+        lines = document_texts(Path(item["path"]).read_bytes())["word/document.xml"]
+        articles = {m.group(1): m.group(2) for line in lines if (m := re.fullmatch(r"(\d+)\.\t(.+)", line))}
+        sections = [m.groups() for line in lines if (m := re.fullmatch(r"(\d+)\.(\d+)\t(.+)", line))]
+        assert articles and sections
+        assert [s for s in sections if s[2] == articles[s[0]]] == []

@@ -60,10 +60,13 @@ def test_batches_are_dealt_evenly():
 @needs_soffice
 def test_one_libreoffice_process_per_job_each_with_its_own_profile(batch):
     _, _, starts = batch
-    assert len(starts) == 2
+    # A job may run LibreOffice once more, for the documents it lays out again with a heading moved to the
+    # next page (render/pagination.py), in the same profile.
+    first = [line for line in starts if "docx-paged" not in line]
+    assert len(first) == 2
     profiles = {arg for line in starts for arg in line.split() if arg.startswith("-env:UserInstallation=")}
     assert len(profiles) == 2
-    assert sum(line.count(".docx") for line in starts) == len(CUSTOMERS)
+    assert sum(line.count(".docx") for line in first) == len(CUSTOMERS)
 
 
 @needs_soffice

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import issue_baas, AS_OF
 
 from mspdocs.batch import generate
 from mspdocs.evidence.current import current_documents
@@ -78,7 +78,10 @@ def test_document_carries_its_id_and_manifest_hash(workspace):
     data = written.path.read_bytes()
     assert custom_properties(data) == {"DocumentId": written.document_id, "ManifestSha256": manifest_hash}
     footer = " ".join(line for part, lines in document_texts(data).items() if "footer" in part for line in lines)
-    assert written.document_id in footer and f"Manifest {manifest_hash[:16]}" in footer
+    assert written.document_id in footer and "Page" in footer and manifest_hash[:16] not in footer
+    body = document_texts(data)["word/document.xml"]
+    signatures = body.index("Signatures")  # the small line sits under the signature block
+    assert f"Document {written.document_id} \u00b7 manifest SHA-256 {manifest_hash[:16]}" in body[signatures:]
 
 
 def test_register_survives_cleaning_the_output_folder(workspace, runner):
@@ -155,17 +158,19 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(workspace):
 
 
 def test_verify_passes_and_prints_the_head(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     head = _entries(workspace)[-1].entry_hash
     result = _verify(runner, workspace)
     assert result.exit_code == 0, result.output
-    assert f"head {head}" in result.output and "7 entries" in result.output
+    assert f"head {head}" in result.output and "8 entries" in result.output  # a BAA and 7 agreements
     assert _verify(runner, workspace, "--head", head).exit_code == 0
     report = json.loads(_verify(runner, workspace, "--format", "json").output)
     assert report["ok"] is True and report["head"] == head and report["problems"] == []
 
 
 def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     _sql(workspace, "DROP TRIGGER entries_no_update",
          "UPDATE entries SET payload = replace(payload, '\"draft\":false', '\"draft\":true') WHERE seq = 3")
@@ -178,6 +183,7 @@ def test_verify_names_a_row_edited_behind_the_tools_back(workspace, runner):
 
 
 def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner):
+    issue_baas(workspace)
     from mspdocs.evidence.register import entry_hash_of
 
     generate("agreement", workspace=workspace, as_of=AS_OF)
@@ -193,9 +199,10 @@ def test_verify_names_the_next_entry_when_a_hash_is_rewritten(workspace, runner)
 
 
 def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     head = _entries(workspace)[-1].entry_hash
-    _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 7",
+    _sql(workspace, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE seq = 8",
          "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries "
          "BEGIN SELECT RAISE(ABORT, 'register entries are append-only'); END")
     unanchored = _verify(runner, workspace)  # the truncated chain is consistent in itself, but its
@@ -206,6 +213,7 @@ def test_verify_with_an_anchored_head_detects_a_deleted_last_entry(workspace, ru
 
 
 def test_verify_names_altered_and_missing_files(workspace, runner):
+    issue_baas(workspace)
     written = generate("agreement", workspace=workspace, as_of=AS_OF)
     with written[1].path.open("ab") as handle:
         handle.write(b"\0")
@@ -240,6 +248,7 @@ def test_an_emptied_register_is_not_silently_replaced(workspace, runner):
 
 
 def test_list_filters_and_json(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     base = ["-w", str(workspace), "register", "list"]
     result = runner.invoke(cli, [*base, "--customer", "pinecrest-law", "--format", "json"])
@@ -335,6 +344,7 @@ def _documents(workspace: Path) -> list[Path]:
 
 
 def test_two_concurrent_batches_record_every_document_once(workspace, runner):
+    issue_baas(workspace)
     processes = [_batch(workspace), _batch(workspace)]
     for process in processes:
         _, err = process.communicate()
@@ -343,11 +353,12 @@ def test_two_concurrent_batches_record_every_document_once(workspace, runner):
     generated = [e for e in entries if e.event == "document.generated"]
     recorded = [workspace / e.payload["output"]["path"] for e in generated]
     assert sorted(recorded) == _documents(workspace) and len(set(recorded)) == len(generated)
+    generated = [e for e in generated if e.kind == "agreement"]  # the healthcare customer's BAA came first
     # the later batch found the earlier one's documents unchanged, or (racing it) superseded each one
     superseded = [e.document_id for e in entries if e.event == "document.superseded"]
     assert len(generated) in (7, 14) and len(superseded) == len(generated) - 7
     current = current_documents(workspace)
-    assert len(current) == 7 and not {e.document_id for e in current} & set(superseded)
+    assert len(current) == 1 + 7 and not {e.document_id for e in current} & set(superseded)
     assert _verify(runner, workspace).exit_code == 0
 
 
@@ -360,6 +371,7 @@ def _large_portfolio(workspace: Path, count: int) -> None:
 
 
 def test_a_killed_batch_is_finished_or_removed_by_the_next_command(workspace, runner):
+    issue_baas(workspace)
     _large_portfolio(workspace, 40)
     process = _batch(workspace)
     while not (workspace / "output").exists() or len(_documents(workspace)) < 3:  # mid-way through placing
@@ -458,6 +470,7 @@ def test_a_trigger_that_swallows_inserts_stops_generate(workspace, runner, monke
 
 
 def test_a_damaged_register_is_reported_not_a_traceback(workspace, runner):
+    issue_baas(workspace)
     generate("agreement", workspace=workspace, as_of=AS_OF)
     with Register(workspace / "register.sqlite3") as register:
         register._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -133,8 +133,8 @@ def test_an_excluded_security_service_states_that_the_customer_keeps_its_risk(ru
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     text = _text(workspace, "tiny-co", "agreement")
     assert ("Multi-Factor Authentication: Deployment and management of a second sign-in factor for email, "
-            "remote access and administrator accounts. Because Tiny Co, LLC does not have this security "
-            "service from Lakeside IT, Tiny Co, LLC keeps the risk it addresses: A single stolen or "
+            "remote access and administrator accounts. Because Customer does not have this security "
+            "service from Provider, Customer keeps the risk it addresses: A single stolen or "
             "guessed password") in text
     # not for a service that is no security service
     assert "Onsite Hardware Repair: Technician visits to diagnose, repair or replace failed workstations, " \
@@ -148,7 +148,7 @@ def test_an_agreement_issued_after_its_effective_date_governs_the_services_since
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     text = _text(workspace, "tiny-co", "agreement")
     assert ("This Agreement is dated November 27, 2026, after its Effective Date of January 1, 2026. The "
-            "services Lakeside IT has provided to Tiny Co, LLC since the Effective Date are governed by "
+            "services Provider has provided to Customer since the Effective Date are governed by "
             "this Agreement") in text
     assert "The onboarding period, the first 60 days after the Effective Date, ended on March 2, 2026" in text
     assert "During the first 60 days after the Effective Date" not in text
@@ -161,7 +161,7 @@ def test_an_agreement_issued_before_its_effective_date_says_neither(runner, work
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     text = _text(workspace, "tiny-co", "agreement")
     assert "after its Effective Date" not in text
-    assert "During the first 60 days after the Effective Date, Lakeside IT will install its agents" in text
+    assert "During the first 60 days after the Effective Date, Provider will install its agents" in text
 
 
 def test_an_agreement_whose_non_renewal_deadline_has_passed_is_refused(runner, workspace):
@@ -302,7 +302,7 @@ def test_schedule_a_without_a_backup_service_states_no_backup_terms(runner, work
     text = _text(workspace, "tiny-co", "agreement")
     assert "A.6" not in text and "Recovery point objective" not in text
     assert "Exhibit A-1" not in text
-    assert "within the numbers of each kind stated under \"What is covered\" in the Statement of Work" in text
+    assert "within the numbers of each kind stated under \u201cWhat is covered\u201d in the Statement of Work" in text
 
 
 def test_backup_terms_without_a_backup_service_are_refused(runner, workspace):
@@ -358,7 +358,7 @@ def test_the_risk_letter_states_the_recorded_facts_of_each_declined_service(runn
     assert "Budget & timing" in rows and "Managed anti-virus on every device" in rows
     assert "No reason given" in rows and "No compensating controls stated" in rows
     # the next review by the customer's own cadence: November 27, 2026 + 120 days
-    assert "again at our next business review, no later than March 27, 2027." in text
+    assert "stands until our next business review with Tiny Co, LLC, to be held no later than March 27, 2027." in text
     assert "January 1, 2026" not in text  # the effective date is never passed off as a recommendation date
 
 
@@ -376,8 +376,8 @@ def test_the_risk_letter_quotes_only_clauses_in_the_agreement_in_force(runner, w
     assert _generate(runner, workspace, "agreement", "tiny-co").exit_code == 0
     agreement = _text(workspace, "tiny-co", "agreement")
     clause = workspace / "clauses" / "declined.consequences.md"
-    clause.write_text(clause.read_text().replace("version: 1", "version: 2")
-                      .replace("is not responsible for any loss", "is not liable for any loss"))
+    clause.write_text(clause.read_text().replace("version: 2", "version: 3")
+                      .replace("Provider is not responsible for any loss", "Provider is not liable for any loss"))
     approved = _run(runner, workspace, "clauses", "approve", "declined.consequences", "--by", "Counsel")
     assert approved.exit_code == 0, approved.output
     assert _generate(runner, workspace, "risk-letter", "tiny-co").exit_code == 0

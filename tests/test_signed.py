@@ -351,8 +351,6 @@ REJECTIONS = {
     "truncated": (lambda case: case["signed"][:-200], [], "rejected: the file cannot be read as a PDF"),
     "not a PDF": (lambda case: b"PK\x03\x04 a zip, not a PDF", [], "not a PDF"),
     "unsigned as generated": (lambda case: case["original"], [], "without the customer's signature"),
-    "a notice, which is not signed": (
-        lambda case: _restamped(case, case["notice"]), [], "rejected: {notice} is an insurance-notice, which is not"),
     "unknown document": (
         lambda case: _restamped(case, "AGR-00000000"), [], "unmatched: no document AGR-00000000"),
     "document generated without a PDF": (

@@ -83,8 +83,10 @@ def test_empty_signature_fields_lie_on_the_signature_block(letters, kind):
 
 
 @needs_soffice
-def test_the_insurance_notice_has_no_signature_fields(letters):
-    assert _fields(letters["insurance-notice"].pdf_path.read_bytes()) == {}
+def test_the_insurance_notice_has_fields_for_the_acknowledgement(letters):
+    fields = _fields(letters["insurance-notice"].pdf_path.read_bytes())
+    assert set(fields) == {"msp_signature", "customer_signature"}
+    assert not any(field["signed"] for field in fields.values())
 
 
 def _signing_workspace(tmp_path: Path) -> tuple[Path, Path]:
@@ -189,9 +191,11 @@ def test_the_password_comes_from_the_named_environment_variable(monkeypatch):
     assert signing_password({"pkcs12": "a.p12"}, ask=lambda prompt: f"asked: {prompt}") == "asked: Password for a.p12"
 
 
-def test_signing_applies_to_agreements_and_risk_letters(runner, workspace):
-    generate("agreement", ["muller-obrien"], workspace=workspace, as_of=AS_OF)  # the notice cites it
-    result = runner.invoke(cli, ["-w", str(workspace), "generate", "insurance-notice", "muller-obrien",
-                                 "--pdf", "--sign"])
-    assert result.exit_code == 2
-    assert "--sign applies to agreement and risk-letter PDFs" in result.output
+def test_signing_applies_to_documents_with_signature_blocks(workspace):
+    from mspdocs.errors import InputError
+    from mspdocs.evidence.signing import msp_signer
+    from mspdocs.workspace.folder import open_workspace
+
+    with pytest.raises(InputError, match="--sign applies to agreement, baa, insurance-notice and risk-letter "
+                                         "PDFs, not qbr-agenda"):
+        msp_signer(open_workspace(workspace), "qbr-agenda")

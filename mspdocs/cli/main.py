@@ -69,8 +69,8 @@ def init(directory: str, examples: bool) -> None:
 @cli.command()
 @workspace_option
 @click.argument("kind", metavar="KIND",
-                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "qbr-agenda", "qbr-packet",
-                                   "clause-book"]))
+                type=click.Choice(["agreement", "risk-letter", "insurance-notice", "baa", "qbr-agenda",
+                                   "qbr-packet", "clause-book"]))
 @click.argument("customers", nargs=-1)
 @click.option("--all", "all_customers", is_flag=True, help="Every customer of the workspace.")
 @click.option("--draft", is_flag=True,
@@ -89,15 +89,20 @@ def init(directory: str, examples: bool) -> None:
               help="Countersign the PDFs with the MSP's certificate ([signing] in mspdocs.toml; implies --pdf).")
 @format_option
 @click.option("--by", metavar="NAME", help="Who generates, for the register (default: $USER).")
+@click.option("--customer", "sample", metavar="ID",
+              help="clause-book: render every clause for this customer (default: the first in id order that "
+                   "receives the clause's document).")
 @click.pass_context
 def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_customers: bool, draft: bool,
              reissue: bool, as_of: dt.date | None, jobs: int, services: tuple[str, ...], pdf: bool, pdfa: bool, sign: bool,
-             output_format: str, by: str | None) -> None:
+             output_format: str, by: str | None, sample: str | None) -> None:
     """Generate KIND for the named CUSTOMERS (or --all); prints one line per file: path, document id, status.
 
-    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, qbr-agenda
+    KIND is agreement, risk-letter (the customer's declined services), insurance-notice, baa (the
+    business associate agreement a healthcare customer's agreement requires first), qbr-agenda
     (computed from the record, the register and the delivery evidence on --as-of), qbr-packet (one PDF
-    for the meeting, with charts; always a PDF), or clause-book (the whole library for counsel).
+    for the meeting, with charts; always a PDF), or clause-book (the whole library for counsel: each
+    clause as written and as rendered for a sample customer, chosen with --customer).
     Each customer has one current document per kind. When nothing that produces it changed (template,
     clauses, data; not the date), nothing new is issued: the current document is printed as
     "unchanged". Otherwise the new document "supersedes" the current one (recorded in the register).
@@ -109,23 +114,28 @@ def generate(ctx: click.Context, kind: str, customers: tuple[str, ...], all_cust
     \b
     Example:
       mspdocs generate agreement pinecrest-law
+      mspdocs generate baa cascade-family-medicine
       mspdocs generate agreement --all --jobs 2 --pdf --format json
       mspdocs generate risk-letter pinecrest-law --service edr --pdf --sign
       mspdocs generate insurance-notice pinecrest-law --as-of 2026-12-01
       mspdocs generate qbr-agenda --all --as-of 2026-12-01
       mspdocs generate qbr-packet pinecrest-law
-      mspdocs generate clause-book
+      mspdocs generate clause-book --pdf --customer pinecrest-law
     """
     from ..batch import generate as run
 
     if kind == "clause-book":
-        ignored = [name for name, given in (("--draft", draft), ("--pdf", pdf), ("--pdfa", pdfa),
-                                            ("--sign", sign), ("--service", services)) if given]
+        ignored = [name for name, given in (("--draft", draft), ("--pdfa", pdfa), ("--sign", sign),
+                                            ("--service", services)) if given]
         if ignored:
-            raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is one Word document "
-                                   "for counsel)")
-        _print_written([_clause_book(ctx, customers, all_customers, as_of, by, reissue)], output_format)
+            raise click.UsageError(f"the clause book takes no {', '.join(ignored)} (it is counsel's review "
+                                   "copy, never signed or sent)")
+        _print_written([_clause_book(ctx, customers, all_customers, as_of, by, reissue, pdf, sample)],
+                       output_format)
         return
+    if sample:
+        raise click.UsageError("--customer names the clause book's sample customer; name the customers of "
+                               f"a {kind} as arguments")
     if bool(customers) == all_customers:
         raise click.UsageError("name one or more customers, or give --all (not both)")
     ids = None if all_customers else list(customers)
@@ -147,12 +157,13 @@ def _print_written(written, output_format: str) -> None:
 
 
 def _clause_book(ctx: click.Context, customers: tuple[str, ...], all_customers: bool, as_of: dt.date | None,
-                 by: str | None, reissue: bool):
+                 by: str | None, reissue: bool, pdf: bool, sample: str | None):
     from ..library.clausebook import generate_clause_book
 
     if customers or all_customers:
-        raise click.UsageError("the clause book covers the whole library: name no customers")
-    return generate_clause_book(workspace_of(ctx), as_of, by, reissue)
+        raise click.UsageError("the clause book covers the whole library: name no customers (the sample "
+                               "customer is --customer ID)")
+    return generate_clause_book(workspace_of(ctx), as_of, by, reissue, pdf=pdf, customer=sample)
 
 
 for group in (customers, clauses, register, signed, evidence, qbr, audit, binder):

@@ -16,7 +16,7 @@ MSP_FIELD = "msp_signature"
 CUSTOMER_FIELD = "customer_signature"
 SIGNATURE_LABEL = "Signature:"
 # Document kinds whose PDFs carry signature fields.
-SIGNED_KINDS = frozenset({"agreement", "risk-letter"})
+SIGNED_KINDS = frozenset({"agreement", "risk-letter", "baa", "insurance-notice"})
 DEFAULT_PASSWORD_ENV = "MSPDOCS_P12_PASSWORD"
 PKCS12_LIMIT = 1 << 20  # a certificate and its key; a larger file is not one
 # The field covers the underline after the label and the space above it, up to the row above
@@ -202,7 +202,8 @@ def msp_signer(workspace: Any, kind: str, ask: Callable[[str], str] | None = Non
     from ..workspace.folder import PROFILE_NAME
 
     if kind not in SIGNED_KINDS:
-        raise InputError(f"--sign applies to {' and '.join(sorted(SIGNED_KINDS))} PDFs, not {kind}")
+        *first, last = sorted(SIGNED_KINDS)
+        raise InputError(f"--sign applies to {', '.join(first)} and {last} PDFs, not {kind}")
     settings = workspace.profile.signing
     if not settings:
         raise InputError("countersigning needs the MSP's certificate: add [signing] pkcs12 = \"FILE.p12\" "

@@ -81,3 +81,21 @@ def record_retirement(workspace: Workspace, state: approval_store.State, by: str
             "clause": state.clause.id, "version": state.clause.version, "sha256": state.clause.text_hash,
             "retired_on": approval.retired_on.isoformat() if approval and approval.retired_on else None},
             current_actor(by))
+
+
+def approval_origins(approvals: dict[str, approval_store.Approval]) -> dict[str, int]:
+    """How many approvals in force are the ones shipped with mspdocs (same approver, same text), and how
+    many are the workspace's own counsel's."""
+    try:
+        ships = approval_store.load_approvals(defaults_root() / "clauses")
+    except Exception:  # noqa: BLE001 - an unreadable shipped lock means no shipped approvals
+        ships = {}
+    counts = {"shipped": 0, "own": 0}
+    for clause_id, approval in approvals.items():
+        if approval.retired_on is not None:
+            continue
+        shipped_one = ships.get(clause_id)
+        same = (shipped_one is not None and shipped_one.sha256 == approval.sha256
+                and shipped_one.approved_by == approval.approved_by)
+        counts["shipped" if same else "own"] += 1
+    return counts

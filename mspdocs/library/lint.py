@@ -15,12 +15,19 @@ from ..errors import MspdocsError
 from ..render.documents import KINDS, base_context
 from ..render.environment import environment
 from ..workspace.catalog import Catalog, load_catalog
-from ..workspace.clauses import Clause, Library, read_library
+from ..workspace.clauses import CATEGORIES, Clause, Library, read_library
 from ..workspace.customers import parse_customer
 from ..workspace.files import read_text
 from ..workspace.folder import Workspace, open_workspace
 from . import approvals as approval_store
 from .references import references
+
+
+# Once the parties are defined, an agreement (or a BAA) calls them Customer and Provider; only the
+# definitions and the notice addresses name them in full. Letters and agendas address the customer by name.
+PARTY_NAMES = {"customer.legal_name": "Customer", "msp.name": "Provider", "msp.legal_name": "Provider"}
+NAMING_CATEGORIES = frozenset({"definitions", "notices"})
+NAMED_PARTY_DOCUMENTS = frozenset({"agreement", "baa"})
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,9 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
     contexts = {}
     for name, kind in KINDS.items():
         context = dict(environment().globals, ref=lambda clause_id: clause_id)
+        related = {"baa": {"id": "BAA-ID", "date": dt.date.today()}}
         context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False,
-                                    {"id": "AGR-ID", "date": dt.date.today()}))
+                                    {"id": "AGR-ID", "date": dt.date.today()}, related))
         context.update(dict.fromkeys(kind.provided, ""))  # computed per customer when a document is made
         contexts[name] = context
     return contexts
@@ -193,9 +201,18 @@ class _Linter:
             elif name.split(".")[0] not in environment().globals and not _declared(name, clause.variables):
                 self.add(clause.path, line, clause.id, "undeclared-variable",
                          f"'{name}' is used but not listed in `variables`")
+            if name in PARTY_NAMES and clause.category not in NAMING_CATEGORIES \
+                    and NAMED_PARTY_DOCUMENTS & set(clause.documents):
+                self.add(clause.path, line, clause.id, "party-name",
+                         f"'{name}' repeats a party's full name after the parties are defined; "
+                         f"write {PARTY_NAMES[name]}")
         self.refs[clause.id] = [(target, clause.body_line + lineno - 1) for target, lineno in references(tree)]
 
     def metadata(self, clause: Clause) -> None:
+        heading = CATEGORIES.get(clause.category)
+        if heading and clause.title.strip().casefold() == heading.casefold():
+            self.add(clause.path, clause.lines.get("title"), clause.id, "doubled-heading",
+                     f"title repeats its section heading '{heading}'; give the clause its own title")
         for name in clause.variables:
             if not _known_somewhere(name, clause, self.contexts):
                 self.add(clause.path, clause.lines.get("variables"), clause.id, "unknown-variable",

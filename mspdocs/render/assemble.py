@@ -169,7 +169,7 @@ def in_agreement(clauses: list[Clause], quoted: dict[str, tuple[str, str]]) -> l
 
 
 # Letters and notices read as letters: their clause headings carry no section numbers.
-NUMBERED_KINDS = frozenset({"agreement"})
+NUMBERED_KINDS = frozenset({"agreement", "baa"})
 
 
 def plan(library: Library, kind: str, context: dict[str, Any],
@@ -198,19 +198,24 @@ def assemble(library: Library, kind: str, context: dict[str, Any],
     parts, text, previous = [], [], None
     for item in placed:
         section = item.number.split(".")[0]
-        if item.clause.category != previous:
+        first = item.clause.category != previous  # its heading sits right under the section's
+        if first:
             previous = item.clause.category
             title = CATEGORIES[previous]
             parts.append(wordml.heading("Heading1", f"{section}.", title) if numbered
                          else wordml.paragraph("Heading1", wordml.run(title), keep_next=True))
             text.append(f"{section}. {title}" if numbered else title)
         blocks = wordml.parse_blocks(render_body(item.clause, render_context))
-        title = item.clause.title
+        title = wordml.typographic_quotes(item.clause.title)
+        cited_as = item.number if numbered else None  # the number its paragraphs are cited by
         if quoted is not None and item.clause.id in quoted:
-            title += f" (Agreement, Section {quoted[item.clause.id][1]})"
-        parts.append(wordml.heading("Heading2", item.number, title) if numbered
-                     else wordml.paragraph("Heading2", wordml.run(title), keep_next=True))
-        parts.append(wordml.blocks_xml(blocks))
+            cited_as = quoted[item.clause.id][1]  # a quoted clause keeps the agreement's numbers
+            title += f" (Agreement, Section {cited_as})"
+        # Both keep with what follows; a tight second heading also keeps LibreOffice from leaving the first
+        # alone at the foot of a page when the two only just fit.
+        parts.append(wordml.heading("Heading2", item.number, title, tight=first) if numbered
+                     else wordml.paragraph("Heading2", wordml.run(title), keep_next=True, tight=first))
+        parts.append(wordml.blocks_xml(blocks, cited_as))
         label = f"{item.number} {title}" if numbered else title
         text.append(f"{label}\n{wordml.plain_text(blocks)}")
     return Assembly(placed=tuple(placed), xml=Markup("".join(parts)), text="\n".join(text),

@@ -53,10 +53,13 @@ def service_context(customer: Customer, catalog: Catalog) -> dict[str, list[dict
 def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kind: DocumentKind,
                  document_id: str, as_of: dt.date, draft: bool,
                  agreement_in_force: dict[str, Any] | None = None,
+                 related: dict[str, dict[str, Any]] | None = None,
                  facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """The values every document of every kind may use, each wrapped so a missing one is named.
 
-    `agreement_in_force` (id and date of issue) is the agreement a letter quotes, from the register;
+    `agreement_in_force` (id and date of issue) is the agreement a letter quotes, from the register.
+    `related` names documents of the same customer that this one refers to, by kind (e.g. the business
+    associate agreement an agreement relies on: `related.baa.id`, `related.baa.date`).
     `facts` are the kind's `provided` values, computed by the caller for this customer.
     """
     values = {
@@ -69,6 +72,7 @@ def base_context(workspace: Workspace, catalog: Catalog, customer: Customer, kin
         "document": {"id": document_id, "kind": kind.name, "title": kind.title, "date": as_of,
                      "draft": draft,
                      "next_review": as_of + dt.timedelta(days=customer.data["qbr"]["cadence_days"])},
+        "related": related or {},
     }
     if kind.quotes_agreement:
         values["agreement_in_force"] = agreement_in_force
@@ -131,4 +135,8 @@ KINDS: dict[str, DocumentKind] = {
                                _nothing_more, provided=QBR_FACTS),
     "qbr-packet": DocumentKind("qbr-packet", "Quarterly Business Review Packet", "qbr-packet.docx", "QBP",
                                _nothing_more, provided=PACKET_FACTS),
+    "baa": DocumentKind("baa", "Business Associate Agreement", "baa.docx", "BAA", lambda *_: {}),
 }
+
+# Customers whose agreement needs a business associate agreement first (HIPAA covered entities).
+BAA_INDUSTRIES = frozenset({"healthcare"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import hashlib
 import io
 from functools import cached_property
@@ -68,6 +70,10 @@ class DocumentTemplate:
             message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             raise RenderError(f"template cannot be rendered: {message}", path=self.path) from None
         core = document.docx.core_properties
+        # The document was made now, not when its template was drawn (Word shows these as its dates).
+        generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+        core.created = core.modified = generated
+        core.last_modified_by = properties.get("author", core.last_modified_by)
         for name, value in properties.items():
             # Word's core properties hold at most 255 characters; the document text keeps the whole value.
             setattr(core, name, value if len(value) <= 255 else value[:254] + "…")

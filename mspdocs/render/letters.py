@@ -116,24 +116,23 @@ def insurance_notice_context(customer: Customer, catalog: Catalog, workspace: Wo
         if not policy["proof_on_file"]:
             findings.append({"text": "No certificate of insurance or declarations page has been received."})
     return {"insurance_rows": on_file, "insurance_findings": findings,
-            "control_rows": open_controls(customer, catalog, msp["name"])}
+            "control_rows": control_status(customer, catalog)}
 
 
-def open_controls(customer: Customer, catalog: Catalog, msp_name: str) -> list[dict[str, str]]:
-    """Insurer-required controls no subscribed service provides, and where each one stands."""
-    covered = {c for sid in customer.services["subscribed"] for c in catalog[sid].insurer_controls}
+def control_status(customer: Customer, catalog: Catalog) -> list[dict[str, str]]:
+    """Every insurer-required control and where it stands: in place, declined, or not addressed."""
     rows = []
     for control, label in catalog.insurer_controls.items():
-        if control in covered:
-            continue
-        declined = [catalog[s].name for s in customer.services["declined"]
-                    if control in catalog[s].insurer_controls]
-        offered = [s.name for s in catalog.services.values() if control in s.insurer_controls]
-        if declined:
-            status = f"Declined: {', '.join(declined)} (see the Risk Acceptance Letter)"
-        elif offered:
-            status = f"Not subscribed: {msp_name} offers {', '.join(offered)}"
+        providing = {name: [catalog[s].name for s in customer.services[name] if control in catalog[s].insurer_controls]
+                     for name in ("subscribed", "declined")}
+        if providing["subscribed"]:
+            status, detail = "In place", f"Provided by {', '.join(providing['subscribed'])}"
+        elif providing["declined"]:
+            status = "Declined"
+            detail = f"{', '.join(providing['declined'])} declined; see the Risk Acceptance Letter"
         else:
-            status = f"Not provided by {msp_name}: arrange it yourself"
-        rows.append({"control": label, "status": status})
+            offered = [s.name for s in catalog.services.values() if control in s.insurer_controls]
+            status = "Not addressed"
+            detail = f"Offered by us as {', '.join(offered)}" if offered else "Not a service we offer"
+        rows.append({"control": label, "status": status, "detail": detail})
     return rows

@@ -205,6 +205,8 @@ def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
             path.write_bytes(source.docx)
             paths.append(path)
         convert_batch(batch.soffice, paths, outdir, batch.pdfa)
+        pdfs = {source.stem: outdir / f"{source.stem}.pdf" for source in batch.sources}
+        pdfs.update(_without_lone_headings(batch, pdfs))
     except MspdocsError as exc:
         return [exc]
     except OSError as exc:  # a full disk: reported like any other failed conversion
@@ -212,11 +214,31 @@ def _convert_and_check(batch: _Batch) -> list[bytes | MspdocsError]:
     outcomes: list[bytes | MspdocsError] = []
     for source in batch.sources:
         try:
-            data = stamp_metadata(verify_pdf(outdir / f"{source.stem}.pdf", source.document_id), source)
+            data = stamp_metadata(verify_pdf(pdfs[source.stem], source.document_id), source)
             outcomes.append(batch.finish(data, source) if batch.finish else data)
         except MspdocsError as exc:
             outcomes.append(exc)
     return outcomes
+
+
+def _without_lone_headings(batch: _Batch, pdfs: dict[str, Path]) -> dict[str, Path]:
+    """PDFs converted again, from a copy with page breaks, where LibreOffice left a heading at a page foot."""
+    from .pagination import lone_headings, with_breaks
+
+    again = []
+    for source in batch.sources:
+        titles = lone_headings(pdfs[source.stem].read_bytes()) if pdfs[source.stem].is_file() else []
+        if titles:
+            again.append((source, with_breaks(source.docx, titles)))
+    if not again:
+        return {}
+    indir, outdir = batch.folder / "docx-paged", batch.folder / "pdf-paged"
+    indir.mkdir()
+    outdir.mkdir()
+    for source, docx in again:
+        (indir / f"{source.stem}.docx").write_bytes(docx)
+    convert_batch(batch.soffice, [indir / f"{source.stem}.docx" for source, _ in again], outdir, batch.pdfa)
+    return {source.stem: outdir / f"{source.stem}.pdf" for source, _ in again}
 
 
 _WORKER_BATCHES: list[_Batch] = []

@@ -12,6 +12,9 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _INLINE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|\*(?=\S)([^*]+?)(?<=\S)\*")
 _XML_SPECIAL = re.compile(r"[&<>{}%]")
 _VALUE_PERIOD = neutralise(".")
+_OPENERS = frozenset(" \t([\u2014\u2013\u201c\u2018/")
+# (quote, opens) -> its typographic form; a closing single quote is also the apostrophe.
+_CURLY = {('"', True): "\u201c", ('"', False): "\u201d", ("'", True): "\u2018", ("'", False): "\u2019"}
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,21 @@ def parse_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def typographic_quotes(text: str) -> str:
+    """Straight quotes of the clause's own text as typographic ones; a value's quotes are neutralised and
+    stay exactly as recorded ("O'Brien")."""
+    out: list[str] = []
+    for char in text:
+        if char in "\"'":
+            char = _CURLY[char, not out or out[-1] in _OPENERS]
+        out.append(char)
+    return "".join(out)
+
+
 def inline_runs(text: str) -> list[tuple[str, bool, bool]]:
     """(text, bold, italic) runs of one block; data values were neutralised, so only the clause marks."""
     # A value that ends a sentence with its own period ("Acme, Inc.") absorbs the clause's period.
-    text = text.replace(_VALUE_PERIOD + ".", _VALUE_PERIOD)
+    text = typographic_quotes(text.replace(_VALUE_PERIOD + ".", _VALUE_PERIOD))
     runs: list[tuple[str, bool, bool]] = []
     position = 0
     for match in _INLINE.finditer(text):
@@ -76,29 +90,43 @@ def run(text: str, bold: bool = False, italic: bool = False) -> str:
     return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
 
 
-def paragraph(style: str, runs_xml: str, keep_next: bool = False) -> str:
+def paragraph(style: str, runs_xml: str, keep_next: bool = False, tight: bool = False) -> str:
+    """One paragraph; `tight` drops the space above it (a clause heading right under its section's)."""
     keep = "<w:keepNext/>" if keep_next else ""
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{runs_xml}</w:p>'
+    space = '<w:spacing w:before="0"/>' if tight else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}{space}</w:pPr>{runs_xml}</w:p>'
 
 
-def heading(style: str, number: str, title: str) -> str:
-    return paragraph(style, run(number) + "<w:r><w:tab/></w:r>" + run(title), keep_next=True)
+def heading(style: str, number: str, title: str, tight: bool = False) -> str:
+    return paragraph(style, run(number) + "<w:r><w:tab/></w:r>" + run(title), keep_next=True, tight=tight)
 
 
-def blocks_xml(blocks: list[Block]) -> str:
-    """Paragraph XML for the blocks of one clause; numbered items read (a), (b), … as in a contract."""
+def blocks_xml(blocks: list[Block], section: str | None = None) -> str:
+    """Paragraph XML for the blocks of one clause; numbered items read (a), (b), … as in a contract.
+
+    With `section` (the clause's number in the agreement), every paragraph can be cited: the paragraphs of
+    a clause with more than one are numbered 4.2.1, 4.2.2, …, and every list item, bulleted or not, is
+    lettered (a), (b), … under its paragraph (Section 4.2.1(b)). A clause of one paragraph is cited by its
+    own number.
+    """
+    paragraphs = sum(1 for block in blocks if block.kind == "para")
     parts = []
-    item = 0
+    item = number = 0
     for block in blocks:
         runs_xml = "".join(run(text, bold, italic) for text, bold, italic in inline_runs(block.text))
-        if block.kind == "numbered":
+        if block.kind == "numbered" or (block.kind == "bullet" and section is not None):
             label = _letter_label(item)
             item += 1
             parts.append(paragraph("ClauseList", run(label) + "<w:r><w:tab/></w:r>" + runs_xml))
             continue
         item = 0
-        style = "ListBullet" if block.kind == "bullet" else "BodyText"
-        parts.append(paragraph(style, runs_xml))
+        if block.kind == "bullet":
+            parts.append(paragraph("ListBullet", runs_xml))
+        elif section is not None and paragraphs > 1:
+            number += 1
+            parts.append(paragraph("ClauseParagraph", run(f"{section}.{number}") + "<w:r><w:tab/></w:r>" + runs_xml))
+        else:
+            parts.append(paragraph("BodyText", runs_xml))
     return "".join(parts)
 
 

@@ -24,6 +24,11 @@ CATEGORIES = {
     "fees": "Fees and Payment",
     "term": "Term and Renewal",
     "data-protection": "Data Protection and Confidentiality",
+    "baa-uses": "Permitted Uses and Disclosures",
+    "baa-safeguards": "Safeguards and Reporting",
+    "baa-rights": "Individuals' Rights and Government Access",
+    "baa-term": "Term and Termination of This BAA",
+    "warranties": "Warranties and Remedies",
     "liability": "Limitation of Liability",
     "indemnity": "Indemnification",
     "termination": "Termination",
@@ -32,7 +37,7 @@ CATEGORIES = {
     "general": "General Terms",
 }
 STATUSES = ("draft", "approved", "retired")
-DOCUMENT_KINDS = ("agreement", "risk-letter", "insurance-notice", "qbr-agenda", "qbr-packet")
+DOCUMENT_KINDS = ("agreement", "risk-letter", "insurance-notice", "baa", "qbr-agenda", "qbr-packet")
 CLAUSE_ID = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 _FIELDS = {"id", "title", "category", "order", "version", "status", "documents", "variables",

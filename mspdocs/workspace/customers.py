@@ -12,7 +12,7 @@ from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog, backup_terms
 from .coverage import read_covered
 from .fields import Fields, gathering
-from .folder import MAX_DAYS, MAX_MONTHS, Workspace, term_limit
+from .folder import MAX_DAYS, MAX_MONTHS, Workspace, term_limit, venue
 from .pricing import monthly_total, price_line
 from .support import read_service_levels
 from .yamlfile import LineList, read_yaml
@@ -46,7 +46,7 @@ class Customer:
 def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     fields.reject_unknown({"effective", "term_months", "monthly_fee", "currency", "governing_law",
                            "renewal_months", "payment_terms_days", "notice_days",
-                           "insurance_required", "liability_cap_amount"})
+                           "insurance_required", "liability_cap_amount", "venue"})
     defaults = workspace.profile.agreement_defaults
     currency = fields.currency("currency", default=workspace.profile.msp["currency"])
     agreement = {
@@ -61,6 +61,7 @@ def _agreement(fields: Fields, workspace: Workspace) -> dict[str, Any]:
     for key in ("renewal_months", "payment_terms_days", "notice_days"):
         agreement[key] = _or_default(fields.integer(key, required=False, minimum=0, maximum=term_limit(key)),
                                      defaults[key])
+    agreement["venue"] = venue(fields, "venue") or defaults["venue"]
     cap = fields.amount("liability_cap_amount", required=False, minimum=0)
     if cap is not None:
         agreement["liability_cap_amount"] = cap

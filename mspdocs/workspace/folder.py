@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
     msp = top.section("msp")
     msp.reject_unknown({"name", "legal_name", "email", "phone", "currency", "min_insurance_limit",
                         "qbr_cadence_days", "liability_cap_months", "insurance_required",
-                        "address", "signatory", "website"})
+                        "address", "signatory", "website", "insurance_minimums"})
     msp_context = {
         "name": msp.text("name"),
         "legal_name": msp.text("legal_name"),
@@ -105,12 +106,15 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
     }
     if msp.has("website"):
         msp_context["website"] = msp.text("website")
+    msp_context["insurance_minimums"] = insurance_minimums(msp.section("insurance_minimums", required=False),
+                                                           msp_context["min_insurance_limit"])
     agreement = top.section("agreement")
-    agreement.reject_unknown({"renewal_months", "payment_terms_days", "notice_days"})
+    agreement.reject_unknown({"renewal_months", "payment_terms_days", "notice_days", "venue"})
     defaults = {
         key: agreement.integer(key, minimum=0, maximum=term_limit(key))
         for key in ("renewal_months", "payment_terms_days", "notice_days")
     }
+    defaults["venue"] = venue(agreement, "venue") or "provider"
     paths = dict(_PATH_DEFAULTS)
     custom = top.section("paths", required=False)
     if custom is not None:
@@ -158,6 +162,38 @@ def _relative_path(fields: Fields, key: str) -> str:
     if Path(value).is_absolute() or ".." in parts or not parts:
         raise fields.error(key, f"'{value}' must be a path inside the workspace, relative to it "
                                 "(no leading / and no ..)")
+    return value
+
+
+# The coverages a customer's cyber policy must include, with the minimum limit of each when the profile
+# names none; the liability cover defaults to the profile's `min_insurance_limit`.
+INSURANCE_COVERAGES = {
+    "network_security_privacy": None,
+    "breach_response": Decimal(250000),
+    "business_interruption": Decimal(250000),
+    "cyber_extortion": Decimal(250000),
+    "funds_transfer_fraud": Decimal(100000),
+}
+VENUES = ("provider", "customer")
+
+
+def insurance_minimums(fields: Fields | None, liability_limit: Decimal) -> dict[str, Decimal]:
+    """`[msp.insurance_minimums]`: the minimum limit per required coverage, defaults for those not named."""
+    minimums = {key: default or liability_limit for key, default in INSURANCE_COVERAGES.items()}
+    if fields is not None:
+        fields.reject_unknown(set(INSURANCE_COVERAGES))
+        for key in INSURANCE_COVERAGES:
+            value = fields.amount(key, required=False, minimum=0)
+            if value is not None:
+                minimums[key] = value
+    return minimums
+
+
+def venue(fields: Fields, key: str) -> str | None:
+    """Whose home courts hear disputes: `provider` (the MSP's) or `customer`."""
+    value = fields.text(key, required=False)
+    if value is not None and value not in VENUES:
+        raise fields.error(key, f"'{value}' is not a venue: use {' or '.join(VENUES)}")
     return value
 
 

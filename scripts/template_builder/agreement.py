@@ -1,4 +1,4 @@
-"""The Master Services Agreement template: parties, assembled clauses, Schedule A, signatures, Exhibit A-1."""
+"""The Master Services Agreement template: parties, assembled clauses, signatures, then Schedule A and Exhibit A-1."""
 
 from __future__ import annotations
 
@@ -36,11 +36,14 @@ def body_xml() -> list[str]:
                           "references to this Agreement include it.")),
         # assembled clause sections (docxtpl replaces this whole paragraph)
         p("BodyText", run("{{p sections }}")),
-        *schedule_a(),
-        p("Heading2", run("Signatures"), '<w:spacing w:before="360"/>'),
-        p("BodyText", run("Each party signs this Agreement, including Schedule A, by its authorized "
-                          "representative."), "<w:keepNext/>"),
+        p("Heading1", run("Signatures"), '<w:keepNext/><w:spacing w:before="360"/>'),
+        p("BodyText", run("Each party signs this Agreement by its authorized representative. The Agreement "
+                          "includes Schedule A (Statement of Work)")
+          + run("{% if inventory_rows %}") + run(" and Exhibit A-1 (Device Inventory)") + run("{% endif %}")
+          + run(", which follow these signatures."), "<w:keepNext/>"),
         signature_table(),
-        *exhibit(),
         final_paragraph(),
+        *schedule_a(),
+        *exhibit(),
+        p("BodyText"),
     ]

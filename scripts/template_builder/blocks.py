@@ -54,12 +54,11 @@ def header_xml() -> str:
 
 
 def footer_xml(title: str) -> str:
-    """Customer, document title, id and manifest on the left; page x of y on the right."""
+    """Customer, document title and id on the left; page x of y on the right (the manifest hash is in
+    the document properties and on the signature page)."""
     return p("Footer",
              run("{{ customer.legal_name }}") + run(f" {DOT} {title} {DOT} ")
-             + run("{{ document.id }}")
-             + run("{% if document.manifest is defined %}") + run(f" {DOT} Manifest ")
-             + run("{{ document.manifest }}") + run("{% endif %}") + tab()
+             + run("{{ document.id }}") + tab()
              + run("Page ") + field("PAGE") + run(" of ") + field("NUMPAGES"))
 
 
@@ -69,7 +68,8 @@ def loop_table(widths, headers, fields, loop: str, right_cols=(), keep_together=
     `keep_together` keeps every row on the page of the next, for short tables that read as one block.
     """
     def jc(i):
-        return ('<w:jc w:val="right"/>' if i in right_cols else "") + ("<w:keepNext/>" if keep_together else "")
+        # schema order of paragraph properties: keepNext comes before jc
+        return ("<w:keepNext/>" if keep_together else "") + ('<w:jc w:val="right"/>' if i in right_cols else "")
 
     head = "".join(cell(w, p("TableHeading", run(h), jc(i)), HEADER_FILL)
                    for i, (w, h) in enumerate(zip(widths, headers)))
@@ -138,6 +138,8 @@ def signature_table(msp_role: str = "For", customer_role: str = "For") -> str:
 
 
 def final_paragraph() -> str:
-    """Word requires a paragraph after a final table; keep it 1pt high and invisible."""
-    return p("Normal", "", '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-                           '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>')
+    """The paragraph Word requires after a final table: a small line under the signatures naming the
+    document and the hash of the manifest that produced it (the register holds the manifest)."""
+    return p("Footer", run("{% if document.manifest is defined %}") + run("Document ") + run("{{ document.id }}")
+             + run(f" {DOT} manifest SHA-256 ") + run("{{ document.manifest }}") + run("{% endif %}"),
+             '<w:pBdr><w:top w:val="nil"/></w:pBdr><w:spacing w:before="240"/>')

@@ -17,7 +17,7 @@ from .package import build as build_package
 from .wordml import p, run
 
 TITLE = "Risk Acceptance Letter"
-RISK_COLS = (2016, 1440, 2016, 3888)  # service, recommended on, monthly price, risk kept
+RISK_COLS = (1728, 1944, 1584, 4104)  # service, recommended on (the longest date on one line), price, risk kept
 REASON_COLS = (2016, 3672, 3672)  # service, reason given, compensating controls
 
 
@@ -45,9 +45,13 @@ def body_xml() -> list[str]:
           '<w:keepNext/><w:spacing w:before="160"/>'),
         loop_table(REASON_COLS, ("Service", "Reason given", "Compensating controls"),
                    ("service", "reason", "controls"), "declined_rows"),
-        p("BodyText", run("We will offer each declined service to ") + run(name)
-          + run(" again at our next business review, no later than ") + run("{{ document.next_review }}") + run("."),
-          '<w:spacing w:before="160"/>'),
+        p("Heading1", run("How long this decision stands"), '<w:spacing w:before="240"/>'),
+        p("BodyText", run("The decision recorded in this letter stands until our next business review with ")
+          + run(name) + run(", to be held no later than ") + run("{{ document.next_review }}", bold=True)
+          + run(". At that review we will offer each declined service again, and ") + run(name)
+          + run(" will confirm or change its decision in writing. Until it does, this decision continues to "
+                "stand. ") + run(name)
+          + run(" may subscribe to a declined service at any time by signing an order for it.")),
         p("Heading1", run("Cyber insurance"), '<w:spacing w:before="240"/>'),
         p("BodyText", run("{%p if insurer_rows %}")),
         p("BodyText", run("Cyber insurers commonly require the controls below before they issue or renew a "
@@ -61,8 +65,14 @@ def body_xml() -> list[str]:
                           "require. ") + run(name)
           + run(" must still describe its security controls accurately to its insurer.")),
         p("BodyText", run("{%p endif %}")),
+        p("Heading1", run("Effect of this letter"), '<w:spacing w:before="240"/>'),
+        p("BodyText", run("This letter records a decision of ") + run(name)
+          + run(" under the Agreement. It adds no duty or obligation of ") + run("{{ msp.name }}")
+          + run(" to those the Agreement sets, and it is subject to every term of the Agreement, including its "
+                "limitation of liability.")),
         *terms_heading("The following terms of the Agreement apply to these decisions. Each is quoted as it "
-                       "stands in the Agreement, with its section there."),
+                       "stands in the Agreement, with its section there. In them, \u201cCustomer\u201d means "
+                       + name + " and \u201cProvider\u201d means {{ msp.legal_name }}."),
         p("Heading1", run("Acknowledgement")),
         p("BodyText",
           run("I, ") + run("{{ customer.signatory.name }}", bold=True) + run(", ")

@@ -86,8 +86,11 @@ def _styles_xml() -> list[str]:
         _pstyle("ListBullet", "List Bullet", '<w:pPr><w:numPr><w:numId w:val="1"/></w:numPr>'
                 '<w:spacing w:after="60"/><w:ind w:left="504" w:hanging="288"/></w:pPr>',
                 based="BodyText", ui=99),
-        _pstyle("ClauseList", "Clause List", '<w:pPr><w:tabs><w:tab w:val="left" w:pos="864"/></w:tabs>'
-                '<w:spacing w:after="60"/><w:ind w:left="864" w:hanging="432"/></w:pPr>', based="BodyText"),
+        # a numbered paragraph of a clause (4.2.1) and a lettered item under it ((a)), each with a hanging indent
+        _pstyle("ClauseParagraph", "Clause Paragraph", '<w:pPr><w:tabs><w:tab w:val="left" w:pos="806"/></w:tabs>'
+                '<w:ind w:left="806" w:hanging="806"/></w:pPr>', based="BodyText"),
+        _pstyle("ClauseList", "Clause List", '<w:pPr><w:tabs><w:tab w:val="left" w:pos="1382"/></w:tabs>'
+                '<w:spacing w:after="60"/><w:ind w:left="1382" w:hanging="576"/></w:pPr>', based="BodyText"),
         # running header / footer
         _pstyle("Header", "header", f'<w:pPr><w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs></w:pPr>'
                 f'<w:rPr><w:color w:val="{GREY}"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>',

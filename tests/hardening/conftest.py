@@ -60,6 +60,15 @@ def run_mspdocs(args: list[str], cwd: Path, env: dict[str, str] | None = None, t
                    streams["err"].decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024)
 
 
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """The example portfolio without its healthcare customer, whose agreement needs a business associate
+    agreement issued first: here every customer's agreement can be generated in one batch from scratch."""
+    root = write_msp_profile(init_workspace(tmp_path / "ws", examples=True))
+    (root / "customers" / "cascade-family-medicine.yaml").unlink()
+    return root
+
+
 @pytest.fixture(scope="session")
 def pristine(tmp_path_factory) -> Path:
     """One example workspace, built once, with tight render limits; tests attack copies of it."""

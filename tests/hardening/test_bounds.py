@@ -73,7 +73,7 @@ def test_an_interrupted_worker_pool_is_one_line(runner, workspace, monkeypatch):
 
 def test_approvals_and_retirements_are_register_events(runner, workspace):
     clause = workspace / "clauses" / "general.entire-agreement.md"
-    clause.write_text(clause.read_text().replace("Agreement", "Contract").replace("version: 1", "version: 2"))
+    clause.write_text(clause.read_text().replace("Agreement", "Contract").replace("version: 2", "version: 3"))
     approved = runner.invoke(cli, ["-w", str(workspace), "clauses", "approve", "general.entire-agreement",
                                    "--by", "Counsel Jane", "--reason", "plainer word"])
     assert approved.exit_code == 0, approved.output

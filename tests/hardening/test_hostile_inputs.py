@@ -213,6 +213,14 @@ ATTACKS = [
     Attack("approved-clause-with-nested-loops", clause("{% for i in range(100000) %}{% for j in range(100000) %}"
                                                        "{% endfor %}{% endfor %}", approve=True), 2,
            r"took longer than 3 s"),
+    # The clause book renders draft text for review, so it meets the same bounds as an approved clause.
+    Attack("clause-book-draft-clause-with-nested-loops", clause("{% for i in range(100000) %}"
+                                                                "{% for j in range(100000) %}{% endfor %}{% endfor %}"),
+           2, r"took longer than 3 s", args=["generate", "clause-book"]),
+    Attack("clause-book-draft-condition-with-nested-loops", clause("Text.", condition="(range(100000)|map('string')|join * 100000)|length > 0"),
+           2, r"condition .* cannot be decided: .*sandbox's bounds", args=["generate", "clause-book"]),
+    Attack("clause-book-draft-gigabyte-string", clause("{{ 'x'*10**9 }}"), 2, r"sandbox's bounds",
+           args=["generate", "clause-book"]),
     Attack("approved-clause-power-10e8", clause("{{ 10**100000000 }}", approve=True), 2, r"sandbox's bounds"),
     Attack("approved-clause-gigabyte-string", clause("{{ 'x'*10**9 }}", approve=True), 2, r"sandbox's bounds"),
     Attack("approved-clause-padding-filter", clause("{{ 'x'|center(1000000000) }}", approve=True), 2,
