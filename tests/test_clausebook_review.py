@@ -153,8 +153,9 @@ def test_a_letter_clause_renders_with_the_letters_context(runner, workspace):
     item = _book(runner, workspace)
     properties = custom_properties(Path(item["path"]).read_bytes())
     samples = json.loads(properties["Manifest"])["samples"]
+    [letter] = [sample for sample in samples if sample["kind"] == "risk-letter"]
     assert {"customer": "bright-harbor-dental", "kind": "risk-letter", "agreement_in_force": agreement} == \
-        {key: value for key, value in samples[1].items() if key != "record_sha256"}
+        {key: value for key, value in letter.items() if key != "record_sha256"}
     # a customer that declined nothing receives no risk letter: said plainly
     path = Path(_book(runner, workspace, "--customer", "cascade-family-medicine")["path"])
     text = " ".join(text for _, text in _sections(path)["declined.letter-note"])
@@ -175,14 +176,15 @@ def test_properties_carry_the_id_and_the_manifest(runner, workspace):
     lock = (workspace / "clauses" / "approvals.lock").read_bytes()
     assert properties["ApprovalsLockSha256"] == hashlib.sha256(lock).hexdigest()
     record = hashlib.sha256((workspace / "customers" / "muller-obrien.yaml").read_bytes()).hexdigest()
-    assert properties["SampleCustomers"] == f"muller-obrien (agreement, record sha256 {record})"
+    assert properties["SampleCustomers"].startswith(f"muller-obrien (agreement, record sha256 {record})")
     manifest = json.loads(properties["Manifest"])
     assert manifest["document_id"] == item["document_id"] and manifest["library_sha256"] == properties["LibrarySha256"]
     clause_files = sorted(path.stem for path in (workspace / "clauses").glob("*.md"))
     assert sorted(c["id"] for c in manifest["clauses"]) == clause_files
     assert all(c["version"] >= 1 and re.fullmatch(r"[0-9a-f]{64}", c["sha256"]) for c in manifest["clauses"])
-    assert manifest["samples"] == [{"customer": "muller-obrien", "kind": "agreement", "record_sha256": record,
-                                    "agreement_in_force": None}]
+    assert manifest["samples"][0] == {"customer": "muller-obrien", "kind": "agreement", "record_sha256": record,
+                                      "agreement_in_force": None}
+    assert {sample["customer"] for sample in manifest["samples"]} == {"muller-obrien"}
     assert record in shown.stdout  # the register records the same manifest
 
 
