@@ -25,3 +25,20 @@ def test_the_word_report_holds_every_customer_and_lesson(runner, workspace, tmp_
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "mspdocs generate agreement pinecrest-law --pdf; have it signed, then record the returned copy: " \
            "mspdocs signed add FILE" in cells
+
+
+def test_the_word_report_with_its_pdf(runner, workspace, tmp_path):
+    import shutil
+
+    import pytest
+    from pypdf import PdfReader
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    path = tmp_path / "audit.docx"
+    result = runner.invoke(cli, ["-w", str(workspace), "audit", "--as-of", "2026-11-20", "--format", "docx",
+                                 "-o", str(path), "--pdf"])
+    assert result.exit_code == 1, result.output
+    assert path.is_file() and (tmp_path / "audit.pdf").is_file()
+    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "audit.pdf").pages)
+    assert "Where are we exposed?" in text and "Pinecrest Law Group, PLLC (pinecrest-law)" in text
