@@ -142,16 +142,16 @@ def test_delivery_findings_come_from_the_latest_evidence(runner, workspace):
                       "--mapping", str(folder / "device-list.mapping.yaml"))
     assert imported.exit_code == 0, imported.output
     text = agenda_text(runner, workspace, "pinecrest-law")
-    assert "lists 10 devices" in text
+    assert "lists 22 devices" in text
     assert "PLG-WS04: no antivirus (promised by Managed Anti-Virus)" in text
-    assert "PLG-WS06: not seen since September 18, 2026" in text
+    assert "not seen since" not in text
     # Counts from the statement of work (covered:) against the evidence, beyond the true-up tolerance.
-    assert "Workstations: the statement of work covers 14, the evidence shows 8." in text
-    assert "Network devices: the statement of work covers 4, the evidence shows 1." in text
+    assert "Workstations: the statement of work covers 14, the evidence shows 17." in text
+    assert "Servers:" not in text and "Network devices:" not in text  # these agree
+    assert "GRA-LT06: not seen since October 19, 2026" in agenda_text(runner, workspace, "granite-ridge-accounting")
     record = workspace / "customers" / "pinecrest-law.yaml"
     record.write_text(record.read_text(encoding="utf-8").replace("  monthly_fee: 2016.00\n", "")
-                      .replace("workstations: 14", "workstations: 8").replace("network_devices: 4", "network_devices: 1"),
-                      encoding="utf-8")
+                      .replace("workstations: 14", "workstations: 17"), encoding="utf-8")
     text = agenda_text(runner, workspace, "pinecrest-law")
     assert "Scope changes to confirm" not in text and "the statement of work covers" not in text
 
