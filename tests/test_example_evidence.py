@@ -46,7 +46,10 @@ def test_the_audit_of_the_examples_shows_one_scope_change_one_stale_device_and_a
     assert "workstations 17 found, 14 contracted" in delivery["pinecrest-law"]["reason"]
     stale = [c for c, check in delivery.items() if "not seen for more than 30 days" in check["reason"]]
     assert stale == ["granite-ridge-accounting"]
-    assert "not seen for more than 30 days: GRA-LT06 (2026-10-19)" in delivery[stale[0]]["reason"]
+    assert "1 device not seen for more than 30 days: GRA-LT06 (2026-10-19)" in delivery[stale[0]]["reason"]
+    assert "1 of 13 devices lacks promised protection: BHD-XRAY-01" in delivery["bright-harbor-dental"]["reason"]
+    assert "2 of 22 devices lack promised protection:" in delivery["pinecrest-law"]["reason"]
+    assert " 1 devices" not in result.output and " 1 days" not in result.output
     lacking = [c for c, check in delivery.items() if "promised protection:" in check["reason"]]
     assert 3 <= len(lacking) <= 5
     assert {c for c, check in delivery.items() if check["status"] == "ok"} == {"cascade-family-medicine",

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import RenderError
+from ..render.environment import counted
 from ..workspace import writer
 from .html import signed_text
 from .lessons import GAP, LESSONS, OK, UNKNOWN
@@ -58,7 +59,7 @@ def render_docx(audits: list[CustomerAudit], as_of: dt.date) -> bytes:
     document.core_properties.title = f"Audit as of {as_of.isoformat()}"
     document.add_heading("Where are we exposed?", level=0)
     with_gaps = sum(1 for a in audits if a.gaps)
-    document.add_paragraph(f"Audit as of {as_of.isoformat()}: {len(audits)} customers, {with_gaps} with at "
+    document.add_paragraph(f"Audit as of {as_of.isoformat()}: {counted(len(audits), 'customer')}, {with_gaps} with at "
                            "least one gap.")
     document.add_heading("Portfolio: customers per lesson", level=1)
     summary = portfolio_summary(audits)

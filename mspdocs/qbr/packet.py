@@ -9,7 +9,7 @@ from typing import Any
 from ..delivery.findings import CHECKED_TYPES
 from ..delivery.report import assess_customers
 from ..evidence.register import Register
-from ..render.environment import format_money, longdate
+from ..render.environment import counted, format_money, longdate
 from ..workspace.catalog import Catalog
 from ..workspace.customers import Customer
 from ..workspace.folder import Workspace
@@ -87,7 +87,7 @@ def history_rows(customer: Customer, history: History, as_of: dt.date) -> list[d
     for meeting in sorted(history.meetings, key=lambda m: (m.held_on, m.seq)):
         due = previous + cadence
         rows.append({"held_on": meeting.held_on, "due": due, "attendees": ", ".join(meeting.attendees),
-                     "on_time": "on time" if meeting.held_on <= due else f"{(meeting.held_on - due).days} days late"})
+                     "on_time": "on time" if meeting.held_on <= due else f"{counted((meeting.held_on - due).days, 'day')} late"})
         previous = meeting.held_on
     return rows
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .blocks import bullets, loop_table
 from .package import build as build_package
-from .qbr_agenda import agenda_sections, opening, review_terms, when
+from .qbr_agenda import TERMS_LEAD, agenda_sections, opening, review_terms, when
 from .wordml import p, run
 
 TITLE = "Quarterly Business Review Packet"
@@ -71,5 +71,5 @@ def body_xml() -> list[str]:
               loop_table(HISTORY_COLS, ("Held on", "Due by", "Timing", "Attendees"),
                          ("held_on", "due", "on_time", "attendees"), "history"),
               otherwise=(p("BodyText", run("No review with ") + run(name) + run(" is on record yet.")),)),
-        *review_terms("The following terms of our agreement with " + name + " apply to this review."),
+        *review_terms(TERMS_LEAD),
     ]
