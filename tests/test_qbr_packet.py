@@ -56,6 +56,20 @@ def test_the_packet_is_a_pdf_with_a_bookmark_per_section(packet):
 
 
 @needs_libreoffice
+def test_only_the_major_sections_start_a_page(packet):
+    workspace, item = packet
+    reader = PdfReader(item["pdf"])
+    start = {entry.title: reader.get_destination_page_number(entry) for entry in reader.outline}
+    body = [page.extract_text().split("\n", 1)[1] for page in reader.pages]  # below the running header
+    for major in ("Scope and responsibilities", "Delivery findings"):
+        assert body[start[major]].lstrip().startswith(major)  # at the top of a page of its own
+    # The others run on below the section before them, so no page is left mostly blank.
+    for title in ("Risk register", "Insurance status", "Device table", "Review history", "Terms that apply"):
+        assert not body[start[title]].lstrip().startswith(title), title
+    assert len(reader.pages) <= 7
+
+
+@needs_libreoffice
 def test_both_charts_are_images_in_the_packet(packet):
     workspace, item = packet
     reader = PdfReader(item["pdf"])

@@ -16,6 +16,7 @@ FACT_COLS = (2880, 6480)
 DEVICE_COLS = (1872, 1440, 1872, 2160, 2016)
 HISTORY_COLS = (1872, 1872, 1584, 4032)
 NEW_PAGE = "<w:pageBreakBefore/>"
+FOLLOWS = '<w:keepNext/><w:spacing w:before="360"/>'  # a section that runs on: space above, never orphaned
 
 
 def build(path: Path) -> Path:
@@ -23,16 +24,17 @@ def build(path: Path) -> Path:
     return build_package(path, body_xml(), TITLE)
 
 
-def section(title: str, new_page: bool = True) -> str:
-    return p("Heading1", run(title), NEW_PAGE if new_page else "")
+def section(title: str, new_page: bool = False) -> str:
+    """A section heading; only the major parts (agenda, what is agreed, what was delivered) start a page."""
+    return p("Heading1", run(title), NEW_PAGE if new_page else FOLLOWS)
 
 
 def body_xml() -> list[str]:
     name = "{{ customer.legal_name }}"
     return opening(TITLE) + [
-        section("Agenda", new_page=False),
+        section("Agenda"),
         *agenda_sections("Heading2"),
-        section("Scope and responsibilities"),
+        section("Scope and responsibilities", new_page=True),
         p("BodyText", run("What ") + run("{{ msp.name }}") + run(" does for ") + run(name)
           + run(", what it does not, and what ") + run(name) + run(" declined and keeps:"), "<w:keepNext/>"),
         loop_table(SCOPE_COLS, ("Service", "Status", "Responsibility"), ("service", "status", "who"), "scope_rows"),
@@ -49,7 +51,7 @@ def body_xml() -> list[str]:
               otherwise=(p("BodyText", run("No cyber-liability policy is on file.")),)),
         p("BodyText", run("On the date of this packet:"), '<w:keepNext/><w:spacing w:before="240"/>'),
         *bullets("insurance_status", "text"),
-        section("Delivery findings"),
+        section("Delivery findings", new_page=True),
         p("BodyText", run("{{ charts.coverage }}", italic=True, size=18)),
         *when("delivery.present",
               p("BodyText", run("From the device evidence imported on ") + run("{{ delivery.date }}") + run(":"),
