@@ -143,7 +143,7 @@ def test_delivery_findings_come_from_the_latest_evidence(runner, workspace):
     assert imported.exit_code == 0, imported.output
     text = agenda_text(runner, workspace, "pinecrest-law")
     assert "lists 22 devices" in text
-    assert "PLG-WS04: no antivirus (promised by Managed Anti-Virus)" in text
+    assert "PLG-WS04: no anti-virus (promised by Managed Anti-Virus)" in text
     assert "not seen since" not in text
     # Counts from the statement of work (covered:) against the evidence, beyond the true-up tolerance.
     assert "Workstations: the statement of work covers 14, the evidence shows 17." in text

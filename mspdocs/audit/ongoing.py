@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..delivery.devices import Device
-from ..delivery.findings import assess
+from ..delivery.findings import assess, protection_label
 from ..delivery.report import contracted_counts
 from ..qbr.schedule import next_due
 from ..render.environment import counted
@@ -32,7 +32,7 @@ def delivery_check(customer: Customer, catalog: Catalog, evidence: tuple[dt.date
     if found.missing:
         by_device: dict[str, list[str]] = {}
         for item in found.missing:
-            by_device.setdefault(item.device, []).append(item.protection)
+            by_device.setdefault(item.device, []).append(protection_label(item.protection))
         problems.append(f"{len(by_device)} of {counted(len(found.devices), 'device')} "
                         f"{'lacks' if len(by_device) == 1 else 'lack'} promised protection: "
                         + ", ".join(f"{device} ({', '.join(what)})" for device, what in by_device.items()))
@@ -49,7 +49,7 @@ def delivery_check(customer: Customer, catalog: Catalog, evidence: tuple[dt.date
                        f"mspdocs generate agreement {customer.id} --pdf and have it signed")
     if problems:
         return Check(5, GAP, "; ".join(problems), "; ".join(actions))
-    promised = ", ".join(found.promised) or "no endpoint protection"
+    promised = ", ".join(map(protection_label, found.promised)) or "no endpoint protection"
     return Check(5, OK, f"{counted(len(found.devices), 'device')} in evidence of {evidence[0].isoformat()}: every promised "
                         f"protection present ({promised})")
 

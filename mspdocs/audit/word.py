@@ -63,7 +63,7 @@ def render_docx(audits: list[CustomerAudit], as_of: dt.date) -> bytes:
                            "least one gap.")
     document.add_heading("Portfolio: customers per lesson", level=1)
     summary = portfolio_summary(audits)
-    _table(document, ["Lesson", "gap", "unknown", "ok"],
+    _table(document, ["Lesson", "Customers with a gap", "Unknown", "OK"],
            [[f"{n}. {LESSONS[n]}", str(summary[n][GAP]), str(summary[n][UNKNOWN]), str(summary[n][OK])]
             for n in LESSONS])
     document.add_heading("Customers", level=1)

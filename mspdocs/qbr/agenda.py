@@ -8,7 +8,7 @@ from typing import Any
 
 from ..evidence.current import standing_documents
 from ..evidence.register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, Register
-from ..delivery.findings import Delivery
+from ..delivery.findings import Delivery, protection_label
 from ..delivery.report import assess_customers
 from ..render.environment import counted, format_money, longdate
 from ..workspace.catalog import Catalog
@@ -96,7 +96,7 @@ def delivery_facts(delivery: Delivery) -> dict[str, Any]:
         "date": delivery.evidence_date,
         "devices": len(delivery.devices),
         "devices_text": counted(len(delivery.devices), "device"),
-        "findings": [{"text": f"{m.device}: no {m.protection} (promised by {', '.join(m.services)})"}
+        "findings": [{"text": f"{m.device}: no {protection_label(m.protection)} (promised by {', '.join(m.services)})"}
                      for m in delivery.missing]
         + [{"text": f"{d.device}: not seen since {longdate(d.last_seen)}"} for d in delivery.stale],
         "unknown": len(delivery.unknown),

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from ..delivery.findings import CHECKED_TYPES
+from ..delivery.findings import CHECKED_TYPES, protection_label
 from ..delivery.report import assess_customers
 from ..evidence.register import Register
 from ..render.environment import counted, format_money, longdate
@@ -73,11 +73,11 @@ def policy_rows(customer: Customer) -> list[dict[str, str]]:
 def device_row(device, promised: list[str]) -> dict[str, str]:
     if device.type not in CHECKED_TYPES:
         return {"device": device.device, "type": device.type, "last_seen": longdate(device.last_seen),
-                "missing": "not checked (network device)", "unknown": "not checked"}
+                "missing": "not checked", "unknown": "not checked"}
     values = {name: device.protections.get(name, "") for name in promised}
     return {"device": device.device, "type": device.type or "not reported", "last_seen": longdate(device.last_seen),
-            "missing": ", ".join(n for n, v in values.items() if v == "no") or "none",
-            "unknown": ", ".join(n for n, v in values.items() if v == "") or "none"}
+            "missing": ", ".join(protection_label(n) for n, v in values.items() if v == "no") or "none",
+            "unknown": ", ".join(protection_label(n) for n, v in values.items() if v == "") or "none"}
 
 
 def history_rows(customer: Customer, history: History, as_of: dt.date) -> list[dict[str, Any]]:
