@@ -15,8 +15,7 @@ RISK_COLS = (1872, 1584, 3744, 2160)
 FACT_COLS = (2880, 6480)
 DEVICE_COLS = (1872, 1440, 1872, 2160, 2016)
 HISTORY_COLS = (1872, 1872, 1584, 4032)
-NEW_PAGE = "<w:pageBreakBefore/>"
-FOLLOWS = '<w:keepNext/><w:spacing w:before="360"/>'  # a section that runs on: space above, never orphaned
+FOLLOWS = '<w:keepNext/><w:spacing w:before="360"/>'  # space above, never alone at the foot of a page
 
 
 def build(path: Path) -> Path:
@@ -24,9 +23,10 @@ def build(path: Path) -> Path:
     return build_package(path, body_xml(), TITLE)
 
 
-def section(title: str, new_page: bool = False) -> str:
-    """A section heading; only the major parts (agenda, what is agreed, what was delivered) start a page."""
-    return p("Heading1", run(title), NEW_PAGE if new_page else FOLLOWS)
+def section(title: str) -> str:
+    """A section heading. No section forces a new page: each runs on below the one before, so an agenda
+    that spills a few lines onto page 2 leaves no page mostly blank (the PDF bookmarks find each section)."""
+    return p("Heading1", run(title), FOLLOWS)
 
 
 def body_xml() -> list[str]:
@@ -34,7 +34,7 @@ def body_xml() -> list[str]:
     return opening(TITLE) + [
         section("Agenda"),
         *agenda_sections("Heading2"),
-        section("Scope and responsibilities", new_page=True),
+        section("Scope and responsibilities"),
         p("BodyText", run("What ") + run("{{ msp.name }}") + run(" does for ") + run(name)
           + run(", what it does not, and what ") + run(name) + run(" declined and keeps:"), "<w:keepNext/>"),
         loop_table(SCOPE_COLS, ("Service", "Status", "Responsibility"), ("service", "status", "who"), "scope_rows"),
@@ -51,7 +51,7 @@ def body_xml() -> list[str]:
               otherwise=(p("BodyText", run("No cyber-liability policy is on file.")),)),
         p("BodyText", run("On the date of this packet:"), '<w:keepNext/><w:spacing w:before="240"/>'),
         *bullets("insurance_status", "text"),
-        section("Delivery findings", new_page=True),
+        section("Delivery findings"),
         p("BodyText", run("{{ charts.coverage }}", italic=True, size=18)),
         *when("delivery.present",
               p("BodyText", run("From the device evidence imported on ") + run("{{ delivery.date }}") + run(":"),
