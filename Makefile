@@ -9,22 +9,28 @@ DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosex
 
 # PDFs when LibreOffice is there (system-packages installs it when run as root).
 PDF = $(if $(shell command -v soffice),--pdf,)
+# The demo's day (default today): documents are dated on it, the audit judges on it, and the example RMM
+# exports are written for it (build/example-exports/), so one device is stale on any day the demo runs.
+DEMO_DATE ?= $(shell date +%F)
+ON = --as-of $(DEMO_DATE)
+EXPORTS = build/example-exports
 
 demo: install
 	$(BIN)/mspdocs -w . clauses lint
-	$(BIN)/mspdocs -w . generate baa --all $(PDF)
-	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(PDF)
-	$(BIN)/mspdocs -w . generate risk-letter --all $(PDF)
-	$(BIN)/mspdocs -w . generate insurance-notice --all $(PDF)
-	$(BIN)/mspdocs -w . generate clause-book $(PDF)
-	$(BIN)/mspdocs -w . evidence import examples/evidence/device-list-export.csv \
+	$(BIN)/mspdocs -w . generate baa --all $(ON) $(PDF)
+	$(BIN)/mspdocs -w . generate agreement --all --jobs 2 $(ON) $(PDF)
+	$(BIN)/mspdocs -w . generate risk-letter --all $(ON) $(PDF)
+	$(BIN)/mspdocs -w . generate insurance-notice --all $(ON) $(PDF)
+	$(BIN)/mspdocs -w . generate clause-book $(ON) $(PDF)
+	$(BIN)/python scripts/example_exports.py $(ON) $(EXPORTS)
+	$(BIN)/mspdocs -w . evidence import $(EXPORTS)/device-list-export.csv \
 		--mapping examples/evidence/device-list.mapping.yaml
-	$(BIN)/mspdocs -w . evidence import examples/evidence/endpoint-inventory-export.csv \
+	$(BIN)/mspdocs -w . evidence import $(EXPORTS)/endpoint-inventory-export.csv \
 		--mapping examples/evidence/endpoint-inventory.mapping.yaml
-	$(BIN)/mspdocs -w . generate qbr-agenda --all $(PDF)
-	$(if $(PDF),$(BIN)/mspdocs -w . generate qbr-packet --all --jobs 2,@echo "skipped qbr-packet: it needs LibreOffice")
+	$(BIN)/mspdocs -w . generate qbr-agenda --all $(ON) $(PDF)
+	$(if $(PDF),$(BIN)/mspdocs -w . generate qbr-packet --all --jobs 2 $(ON),@echo "skipped qbr-packet: it needs LibreOffice")
 	rm -f reports/audit.html
-	$(BIN)/mspdocs -w . audit --format html -o reports/audit.html || test $$? -eq 1
+	$(BIN)/mspdocs -w . audit $(ON) --format html -o reports/audit.html || test $$? -eq 1
 	@echo "the owner's audit: reports/audit.html (exit status 1 above means it found gaps)"
 	$(BIN)/mspdocs -w . register verify
 

@@ -242,7 +242,7 @@ def prepare(workspace: Workspace, kind_name: str, customer_ids: list[str] | None
         refuse_sample_profile(workspace.root / PROFILE_NAME)
     catalog = load_catalog(workspace.path("catalog"))
     library = load_library(workspace.path("clauses"))
-    customers = load_customers(workspace, catalog, customer_ids)
+    customers = load_customers(workspace, catalog, customer_ids, on_unclassified=on_skip)
     customers = select_services(kind_name, customers, services, named=customer_ids is not None,
                                 on_skip=on_skip)
     if kind_name == "baa" and customer_ids is None:

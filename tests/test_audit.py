@@ -246,7 +246,7 @@ def test_lesson_5_a_device_without_promised_protection(runner, portfolio, tmp_pa
     evidence_csv(tmp_path / "devices.csv", missing="antivirus")
     code, checks = statuses(runner, portfolio)
     assert (code, failing(checks)) == (1, [5])
-    assert "GC-WS02 (antivirus)" in checks[5]["reason"]
+    assert "GC-WS02 (anti-virus)" in checks[5]["reason"]
 
 
 def test_lesson_5_stale_devices_and_old_evidence(runner, portfolio, tmp_path):

@@ -68,3 +68,13 @@ def test_chromium_renders_the_chart_the_table_and_the_sections(runner, workspace
     browser(f"--screenshot={shot}", "--window-size=1280,1400", path.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     print(f"screenshot: {shot}")
+
+
+def test_the_chart_counts_customers_and_actions_set_only_commands_as_code(runner, workspace, tmp_path):
+    page = write_report(runner, workspace, tmp_path / "report.html")
+    labels = re.findall(r'class="gap-count">([^<]*)<', page)
+    assert len(labels) == 6 and all(re.fullmatch(r"\d+ with a gap(, \d+ unknown)?", label) for label in labels)
+    codes = re.findall(r"<code>(.*?)</code>", page)
+    assert codes and all(code.startswith("mspdocs ") and not code.endswith(" ") for code in codes)
+    assert "<code>mspdocs generate agreement pinecrest-law --pdf</code>; have it signed, then record the returned " \
+           "copy: <code>mspdocs signed add FILE</code>" in page

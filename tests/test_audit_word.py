@@ -17,6 +17,8 @@ def test_the_word_report_holds_every_customer_and_lesson(runner, workspace, tmp_
     data = json.loads(runner.invoke(cli, ["-w", str(workspace), "audit", "--as-of", "2026-11-20",
                                           "--format", "json"]).output)
     document = Document(str(path))
+    assert [cell.text for cell in document.tables[0].rows[0].cells] == ["Lesson", "Customers with a gap", "Unknown",
+                                                                        "OK"]
     portfolio = document.tables[1]
     rows = {row.cells[0].text: [cell.text for cell in row.cells[2:]] for row in portfolio.rows[1:]}
     assert rows == {c["customer"]: [check["status"] for check in c["checks"]] for c in data}

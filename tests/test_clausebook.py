@@ -96,3 +96,10 @@ def test_the_clause_book_is_recorded_in_the_register(runner, workspace):
     assert shown.exit_code == 0, shown.output
     assert item["sha256"] in shown.output and "clause-book" in shown.output
     assert runner.invoke(cli, ["-w", str(workspace), "register", "verify"]).exit_code == 0
+
+
+def test_the_reviews_purpose_renders_as_the_sample_customers_agenda_would(runner, workspace):
+    path = _book(runner, workspace)
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "{% if agreement_issued %}" in text  # as written
+    assert "no written agreement between them has been issued yet" in text  # as rendered: none issued here

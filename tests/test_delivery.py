@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -23,6 +24,14 @@ def copy_examples(workspace: Path) -> tuple[Path, Path]:
     folder = workspace / "exports"
     shutil.copytree(EXAMPLES, folder)
     return folder / "device-list-export.csv", folder / "device-list.mapping.yaml"
+
+
+def set_cell(export: Path, row: int, column: str, value: str) -> None:
+    """Change one cell of an export; row 1 is the header, as the error messages count."""
+    rows = list(csv.reader(export.read_text(encoding="utf-8").splitlines()))
+    rows[row - 1][rows[0].index(column)] = value
+    with export.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
 
 
 def run(runner, workspace: Path, *args: str):
@@ -54,9 +63,9 @@ def test_the_normalised_form_holds_iso_dates_types_and_yes_no(runner, workspace)
     rows = next((workspace / "evidence").glob("*.csv")).read_text().splitlines()
     assert rows[0] == "customer,device,last_seen,type,antivirus,edr,patching,backup,rmm-agent"
     ws04 = next(row for row in rows if ",PLG-WS04," in row)
-    assert ws04 == "pinecrest-law,PLG-WS04,2026-11-24,workstation,no,no,yes,yes,yes"
+    assert ws04 == "pinecrest-law,PLG-WS04,2026-11-23,workstation,no,no,yes,yes,yes"
     firewall = next(row for row in rows if ",PLG-FW01," in row)
-    assert firewall == "pinecrest-law,PLG-FW01,2026-11-26,network,,,,,yes"
+    assert firewall == "pinecrest-law,PLG-FW01,2026-11-28,network,,,,,yes"
 
 
 def test_the_same_export_twice_on_one_day_stores_nothing_new(runner, workspace):
@@ -69,9 +78,7 @@ def test_the_same_export_twice_on_one_day_stores_nothing_new(runner, workspace):
 
 def test_an_unknown_value_names_row_and_column_and_stores_nothing(runner, workspace):
     export, mapping = copy_examples(workspace)
-    text = export.read_text().replace("PLG-WS03,Laptop,11/23/2026 11:21 AM,Installed",
-                                      "PLG-WS03,Laptop,11/23/2026 11:21 AM,Probably")
-    export.write_text(text)
+    set_cell(export, 4, "Antivirus", "Probably")
     result = run(runner, workspace, "evidence", "import", str(export), "--mapping", str(mapping))
     assert result.exit_code == 2
     assert "row 4, column 'Antivirus': unknown value 'Probably'" in result.output
@@ -90,10 +97,8 @@ def test_a_missing_mapped_column_is_named(runner, workspace):
 
 def test_a_date_in_no_listed_format_and_an_unknown_site_are_named(runner, workspace):
     export, mapping = copy_examples(workspace)
-    lines = export.read_text().splitlines()
-    lines[2] = lines[2].replace("11/22/2026 10:14 AM", "2026-11-22")
-    lines[5] = lines[5].replace("Pinecrest Law Group", "Pinecrest Law Grp")
-    export.write_text("\n".join(lines) + "\n")
+    set_cell(export, 3, "Last Check-in", "2026-11-22")
+    set_cell(export, 6, "Site", "Pinecrest Law Grp")
     result = run(runner, workspace, "evidence", "import", str(export), "--mapping", str(mapping))
     assert result.exit_code == 2
     assert "row 3, column 'Last Check-in': '2026-11-22' matches none of the date formats" in result.output
@@ -104,7 +109,7 @@ def test_ambiguous_date_formats_are_refused_not_guessed(runner, workspace):
     export, mapping = copy_examples(workspace)
     mapping.write_text(mapping.read_text().replace('dates: ["%m/%d/%Y %I:%M %p", "%m/%d/%Y"]',
                                                    'dates: ["%m/%d/%Y %I:%M %p", "%d/%m/%Y %I:%M %p"]'))
-    export.write_text(export.read_text().replace("11/22/2026 10:14 AM", "11/05/2026 10:14 AM", 1))
+    set_cell(export, 3, "Last Check-in", "11/05/2026 10:14 AM")
     result = run(runner, workspace, "evidence", "import", str(export), "--mapping", str(mapping))
     assert result.exit_code == 2
     assert "row 3, column 'Last Check-in': '11/05/2026 10:14 AM' is ambiguous under the date formats " \
@@ -134,8 +139,10 @@ def test_findings_name_missing_protections_and_stale_devices(runner, workspace):
     [pinecrest] = delivery_findings(["pinecrest-law"], workspace=workspace, as_of=AS_OF)
     missing = {(m.device, m.protection) for m in pinecrest.missing}
     # Pinecrest declined EDR: a device without it is no finding; anti-virus and backup are promised.
-    assert missing == {("PLG-WS04", "antivirus"), ("PLG-WS02", "backup")}
-    assert [d.device for d in pinecrest.stale] == ["PLG-WS06"]
+    assert missing == {("PLG-WS04", "antivirus"), ("PLG-LT02", "backup")}
+    assert pinecrest.stale == []
+    [granite] = delivery_findings(["granite-ridge-accounting"], workspace=workspace, as_of=AS_OF)
+    assert [(d.device, d.last_seen.isoformat()) for d in granite.stale] == [("GRA-LT06", "2026-10-19")]
     result = run(runner, workspace, "evidence", "findings", "--as-of", "2026-11-29")
     assert result.exit_code == 1
     assert "muller-obrien" in result.output  # in no export: said so, not silently fine
@@ -148,8 +155,8 @@ def test_stale_days_come_from_the_profile(runner, workspace):
     profile = workspace / "mspdocs.toml"
     profile.write_text(profile.read_text().replace("stale_days = 30", "stale_days = 90"))
     assert run(runner, workspace, "evidence", "import", str(export), "--mapping", str(mapping)).exit_code == 0
-    [pinecrest] = delivery_findings(["pinecrest-law"], workspace=workspace, as_of=AS_OF)
-    assert pinecrest.stale == []
+    [granite] = delivery_findings(["granite-ridge-accounting"], workspace=workspace, as_of=AS_OF)
+    assert granite.stale == []  # 41 days is stale under 30, not under 90
 
 
 def test_a_later_import_replaces_the_customers_it_lists(runner, workspace):

@@ -111,3 +111,29 @@ def test_a_mapped_column_missing_from_the_export(runner, workspace, tmp_path):
 ])
 def test_ids_from_legal_names(name, wanted):
     assert customer_id_for(name) == wanted
+
+
+def test_a_batch_over_all_customers_skips_each_unclassified_stub_and_goes_on(runner, workspace):
+    imported = runner.invoke(cli, ["-w", str(workspace), "customers", "import", str(EXAMPLES / "company-list-export.csv"),
+                                   "--mapping", str(EXAMPLES / "company-list.mapping.yaml"), "--format", "json"])
+    stubs = sorted(item["customer"] for item in json.loads(imported.output)["created"])
+    assert len(stubs) == 4
+    result = runner.invoke(cli, ["-w", str(workspace), "generate", "qbr-agenda", "--all"])
+    assert result.exit_code == 0, result.output
+    for stub in stubs:
+        assert (f"skipped {stub}: not classified yet; list every catalog service under services: in {stub}.yaml "
+                "(subscribed, declined or excluded), then generate its documents") in result.stderr
+        assert not (workspace / "output" / stub).exists()
+    assert "output/pinecrest-law/qbr-agenda-" in result.stdout.replace("\\", "/")
+    listed = runner.invoke(cli, ["-w", str(workspace), "customers", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "pinecrest-law" in listed.stdout and not any(stub in listed.stdout for stub in stubs)
+    assert f"skipped {stubs[0]}: not classified yet;" in listed.stderr
+    checked = runner.invoke(cli, ["-w", str(workspace), "customers", "check"])
+    assert checked.exit_code == 0 and "7 customer records valid" in checked.stdout
+    # Named, a stub is still refused with the reason, and nothing is written.
+    named = runner.invoke(cli, ["-w", str(workspace), "generate", "qbr-agenda", stubs[0]])
+    assert named.exit_code == 2
+    assert f"{stubs[0]}.yaml" in named.output and f"{stubs[0]} is not classified yet" in named.output
+    assert not (workspace / "output" / stubs[0]).exists()
+    assert runner.invoke(cli, ["-w", str(workspace), "customers", "check", stubs[0]]).exit_code == 2

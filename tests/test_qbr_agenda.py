@@ -142,16 +142,16 @@ def test_delivery_findings_come_from_the_latest_evidence(runner, workspace):
                       "--mapping", str(folder / "device-list.mapping.yaml"))
     assert imported.exit_code == 0, imported.output
     text = agenda_text(runner, workspace, "pinecrest-law")
-    assert "lists 10 devices" in text
-    assert "PLG-WS04: no antivirus (promised by Managed Anti-Virus)" in text
-    assert "PLG-WS06: not seen since September 18, 2026" in text
+    assert "lists 22 devices" in text
+    assert "PLG-WS04: no anti-virus (promised by Managed Anti-Virus)" in text
+    assert "not seen since" not in text
     # Counts from the statement of work (covered:) against the evidence, beyond the true-up tolerance.
-    assert "Workstations: the statement of work covers 14, the evidence shows 8." in text
-    assert "Network devices: the statement of work covers 4, the evidence shows 1." in text
+    assert "Workstations: the statement of work covers 14, the evidence shows 17." in text
+    assert "Servers:" not in text and "Network devices:" not in text  # these agree
+    assert "GRA-LT06: not seen since October 19, 2026" in agenda_text(runner, workspace, "granite-ridge-accounting")
     record = workspace / "customers" / "pinecrest-law.yaml"
     record.write_text(record.read_text(encoding="utf-8").replace("  monthly_fee: 2016.00\n", "")
-                      .replace("workstations: 14", "workstations: 8").replace("network_devices: 4", "network_devices: 1"),
-                      encoding="utf-8")
+                      .replace("workstations: 14", "workstations: 17"), encoding="utf-8")
     text = agenda_text(runner, workspace, "pinecrest-law")
     assert "Scope changes to confirm" not in text and "the statement of work covers" not in text
 
@@ -174,3 +174,29 @@ def test_agendas_refuse_unapproved_clauses(runner, workspace):
     clause.write_text(clause.read_text().replace("Its purpose", "The purpose"))
     result = invoke(runner, workspace, "generate", "qbr-agenda", "tiny-co", "--as-of", AS_OF)
     assert result.exit_code == 1 and "qbr.purpose" in result.output
+
+
+def test_the_purpose_names_the_agreement_only_once_one_is_issued(runner, workspace):
+    tiny(workspace)
+    text = agenda_text(runner, workspace)
+    assert ("This business review is held between Lakeside IT and Tiny Co, LLC; no written agreement between "
+            "them has been issued yet.") in text
+    assert "held under the agreement" not in text
+    draft = invoke(runner, workspace, "generate", "agreement", "tiny-co", "--draft", "--as-of", "2026-10-01")
+    assert draft.exit_code == 0, draft.output
+    assert "no written agreement between them has been issued yet" in agenda_text(runner, workspace)  # a draft is no agreement
+    agreement = invoke(runner, workspace, "generate", "agreement", "tiny-co", "--as-of", "2026-10-01")
+    assert agreement.exit_code == 0, agreement.output
+    document_id = agreement.output.split("\t")[1].strip()
+    text = agenda_text(runner, workspace)
+    assert (f"This business review is held under the agreement between Lakeside IT and Tiny Co, LLC issued on "
+            f"October 1, 2026 (Reference No. {document_id}).") in text
+    assert "has been issued yet" not in text
+
+
+def test_the_terms_section_says_they_are_the_reviews_own(runner, workspace):
+    tiny(workspace)
+    text = agenda_text(runner, workspace)
+    assert ("The terms below govern this review itself: what it is for and the records its facts come from, and "
+            "the standing of the services Tiny Co, LLC declined.") in text
+    assert "terms of our agreement" not in text

@@ -56,6 +56,19 @@ def test_the_packet_is_a_pdf_with_a_bookmark_per_section(packet):
 
 
 @needs_libreoffice
+def test_sections_run_on_and_leave_no_page_mostly_blank(packet):
+    workspace, item = packet
+    reader = PdfReader(item["pdf"])
+    start = {entry.title: reader.get_destination_page_number(entry) for entry in reader.outline}
+    body = [page.extract_text().split("\n", 1)[1] for page in reader.pages]  # below the running header
+    # Sections run on below the one before them (none is forced onto a page of its own) ...
+    assert len(set(start.values())) < len(SECTIONS) and len(reader.pages) < len(SECTIONS)
+    assert not body[start["Risk register"]].lstrip().startswith("Risk register")
+    # ... so no page but the last is left mostly blank.
+    assert all(len(text) > 1000 for text in body[:-1]), [len(text) for text in body]
+
+
+@needs_libreoffice
 def test_both_charts_are_images_in_the_packet(packet):
     workspace, item = packet
     reader = PdfReader(item["pdf"])
@@ -64,6 +77,9 @@ def test_both_charts_are_images_in_the_packet(packet):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Figure 1. Protection coverage" in text and "Figure 2. Reviews held" in text
     assert "PLG-WS04" in text and "Scope and responsibilities" in text
+    # Protections as a reader names them, not as the catalog's ids.
+    assert "anti-virus" in text and "antivirus" not in text and "rmm-agent" not in text
+    assert "(network device)" not in text
     with Register(workspace / "register.sqlite3") as register:
         [entry] = [e for e in register.entries() if e.kind == "qbr-packet"]
     assert entry.payload["pdf"]["sha256"] and entry.payload["output"]["sha256"]

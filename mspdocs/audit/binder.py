@@ -30,6 +30,7 @@ from ..evidence.register import (
 from ..evidence.publish import publish, stage_document
 from ..evidence.verification import verify
 from ..qbr.meetings import histories
+from ..render.environment import counted
 from ..workspace.folder import Workspace, open_workspace
 from ..workspace.staging import open_batch
 from .binder_pages import PAGES
@@ -188,10 +189,11 @@ def assemble_binder(customer: str, *, workspace: str | Path | None = None, as_of
         "delivery": f"Lesson 5: {audit.checks[4].status}: {audit.checks[4].reason}.", **delivery,
         "entries": [e.as_dict() for e in entries], "verification": check.as_dict(),
     }
-    facts["contents"] = [f"{len(found['documents'])} documents generated", f"{len(found['signed'])} signed copies",
-                         f"{len(facts['meetings'])} QBRs, {len(facts['actions'])} action items",
-                         f"{len(delivery['devices'])} devices in the latest evidence",
-                         f"{len(entries)} register entries", "the register's verification"]
+    facts["contents"] = [f"{counted(len(found['documents']), 'document')} generated",
+                         counted(len(found['signed']), 'signed copy', 'signed copies'),
+                         f"{counted(len(facts['meetings']), 'QBR')}, {counted(len(facts['actions']), 'action item')}",
+                         f"{counted(len(delivery['devices']), 'device')} in the latest evidence",
+                         counted(len(entries), 'register entry', 'register entries'), "the register's verification"]
     return _publish(space, customer, day, facts, build_pdf(facts, found["pdfs"]),
                     build_zip(found["originals"], facts), entries, by)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ..render.environment import counted
 from .lessons import LESSONS
 
 _STATUS = {"ok": "present", "gap": "MISSING", "unknown": "unknown"}
@@ -114,7 +115,8 @@ def register_page(facts: dict[str, Any]) -> bytes:
 def verification_page(facts: dict[str, Any]) -> bytes:
     check = facts["verification"]
     state = "verified" if check["ok"] else "BROKEN"
-    document = _document("Register verification", f"mspdocs register verify: {state}; {check['entries']} entries; "
+    document = _document("Register verification", f"mspdocs register verify: {state}; "
+                                                  f"{counted(check['entries'], 'entry', 'entries')}; "
                                                   f"head hash {check['head']}.")
     _table(document, ["Problems"], [[str(p)] for p in check["problems"]])
     document.add_heading("Warnings", level=2)

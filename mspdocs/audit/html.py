@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 
 from .lessons import GAP, LESSONS, OK, UNKNOWN
 from .portfolio import CustomerAudit
 from .report import ordered, portfolio_summary
+
+COMMAND = re.compile(r"mspdocs [^;,)]*[^;,)\s]")
 
 COLOURS = {GAP: "#c0392b", UNKNOWN: "#d68910", OK: "#1e8449"}
 STYLE = """
@@ -60,7 +63,7 @@ def chart(audits: list[CustomerAudit]) -> str:
     summary = portfolio_summary(audits)
     total = max(len(audits), 1)
     width, label, row = 560, 190, 30
-    parts = [f'<svg id="summary-chart" xmlns="http://www.w3.org/2000/svg" width="{label + width + 60}" '
+    parts = [f'<svg id="summary-chart" xmlns="http://www.w3.org/2000/svg" width="{label + width + 190}" '
              f'height="{row * len(LESSONS) + 10}" role="img" aria-label="Customers with a gap, per lesson">']
     for index, lesson in enumerate(LESSONS):
         y = 5 + index * row
@@ -74,8 +77,9 @@ def chart(audits: list[CustomerAudit]) -> str:
                              f'y="{y}" width="{span:.1f}" height="22" fill="{COLOURS[status]}">'
                              f'<title>{count} {status}</title></rect>')
             x += span
+        unknown = summary[lesson][UNKNOWN]
         parts.append(f'<text x="{label + width + 6}" y="{y + 17}" font-size="13" class="gap-count">'
-                     f'{summary[lesson][GAP]} gap</text>')
+                     f'{summary[lesson][GAP]} with a gap{f", {unknown} unknown" if unknown else ""}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -96,11 +100,17 @@ def portfolio_table(audits: list[CustomerAudit]) -> str:
     return f'<table id="portfolio"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def action_html(action: str) -> str:
+    """The action in plain words, with each command in it set as code (to copy); a command runs to the
+    next `;`, `,` or `)`."""
+    return COMMAND.sub(lambda match: f"<code>{match.group(0)}</code>", e(action))
+
+
 def customer_section(audit: CustomerAudit) -> str:
     checks = "".join(
         f'<tr class="check" data-lesson="{c.lesson}"><td>{c.lesson}. {e(LESSONS[c.lesson])}</td>'
         f'<td class="status {c.status}">{e(c.status)}</td><td>{e(c.reason)}</td>'
-        f'<td>{"<code>" + e(c.action) + "</code>" if c.action else ""}</td></tr>' for c in audit.checks)
+        f'<td>{action_html(c.action)}</td></tr>' for c in audit.checks)
     documents = "".join(
         f'<tr><td>{e(d["document_id"])}</td><td>{e(d["kind"])}</td><td>{e(d["date"])}</td><td>{e(d["status"])}</td>'
         f'<td>{e(signed_text(d))}</td></tr>' for d in audit.documents)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..evidence.register import Entry
 from ..qbr.agenda import declined_date
+from ..render.environment import counted
 from ..workspace.catalog import Catalog
 from ..workspace.customers import SERVICE_LISTS, Customer
 from .facts import CustomerFacts, document_date
@@ -89,7 +90,7 @@ def scope_check(customer: Customer, catalog: Catalog, facts: CustomerFacts) -> C
     missing = unclassified(customer, catalog)
     if missing:
         what = ("no service is classified" if len(missing) == len(catalog.services)
-                else f"{len(missing)} services not classified: {', '.join(missing)}")
+                else f"{counted(len(missing), 'service')} not classified: {', '.join(missing)}")
         return Check(2, GAP, what, f"classify every catalog service in {record_file(customer)} under "
                                    "services: subscribed, declined or excluded")
     current = facts.current("agreement")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ..delivery.devices import Device
-from ..delivery.findings import assess
+from ..delivery.findings import assess, protection_label
 from ..delivery.report import contracted_counts
 from ..qbr.schedule import next_due
+from ..render.environment import counted
 from ..workspace.catalog import Catalog
 from ..workspace.customers import Customer
 from .facts import CustomerFacts
@@ -23,7 +24,7 @@ def delivery_check(customer: Customer, catalog: Catalog, evidence: tuple[dt.date
         return Check(5, UNKNOWN, "no delivery evidence lists this customer", f"import an RMM export: {IMPORT}")
     age = (as_of - evidence[0]).days
     if age > EVIDENCE_MAX_AGE_DAYS:
-        return Check(5, UNKNOWN, f"the latest evidence is of {evidence[0].isoformat()}, {age} days old "
+        return Check(5, UNKNOWN, f"the latest evidence is of {evidence[0].isoformat()}, {counted(age, 'day')} old "
                                  f"(more than {EVIDENCE_MAX_AGE_DAYS})", f"import a current RMM export: {IMPORT}")
     found = assess(customer.id, customer.services["subscribed"], catalog, evidence, as_of,
                    settings["stale_days"], settings["trueup_tolerance_percent"], contracted_counts(customer))
@@ -31,12 +32,14 @@ def delivery_check(customer: Customer, catalog: Catalog, evidence: tuple[dt.date
     if found.missing:
         by_device: dict[str, list[str]] = {}
         for item in found.missing:
-            by_device.setdefault(item.device, []).append(item.protection)
-        problems.append(f"{len(by_device)} of {len(found.devices)} devices lack promised protection: "
+            by_device.setdefault(item.device, []).append(protection_label(item.protection))
+        problems.append(f"{len(by_device)} of {counted(len(found.devices), 'device')} "
+                        f"{'lacks' if len(by_device) == 1 else 'lack'} promised protection: "
                         + ", ".join(f"{device} ({', '.join(what)})" for device, what in by_device.items()))
         actions.append("deploy the missing protection; then import fresh evidence")
     if found.stale:
-        problems.append(f"{len(found.stale)} devices not seen for more than {settings['stale_days']} days: "
+        problems.append(f"{counted(len(found.stale), 'device')} not seen for more than "
+                        f"{counted(settings['stale_days'], 'day')}: "
                         + ", ".join(f"{d.device} ({d.last_seen.isoformat()})" for d in found.stale))
         actions.append("bring the stale devices back under management or retire them in the RMM")
     if found.counts:
@@ -46,8 +49,8 @@ def delivery_check(customer: Customer, catalog: Catalog, evidence: tuple[dt.date
                        f"mspdocs generate agreement {customer.id} --pdf and have it signed")
     if problems:
         return Check(5, GAP, "; ".join(problems), "; ".join(actions))
-    promised = ", ".join(found.promised) or "no endpoint protection"
-    return Check(5, OK, f"{len(found.devices)} devices in evidence of {evidence[0].isoformat()}: every promised "
+    promised = ", ".join(map(protection_label, found.promised)) or "no endpoint protection"
+    return Check(5, OK, f"{counted(len(found.devices), 'device')} in evidence of {evidence[0].isoformat()}: every promised "
                         f"protection present ({promised})")
 
 
@@ -70,7 +73,7 @@ def qbr_check(customer: Customer, facts: CustomerFacts, as_of: dt.date) -> Check
         due = last.held_on + dt.timedelta(days=cadence)
         if as_of > due:
             problems.append(f"the last QBR was on {last.held_on.isoformat()}; the next was due on "
-                            f"{due.isoformat()} (every {cadence} days)")
+                            f"{due.isoformat()} (every {counted(cadence, 'day')})")
             actions.append(record)
         if not last.attendees:
             problems.append(f"the QBR of {last.held_on.isoformat()} is recorded without attendees")
@@ -84,5 +87,5 @@ def qbr_check(customer: Customer, facts: CustomerFacts, as_of: dt.date) -> Check
         return Check(6, GAP, "; ".join(problems), "; ".join(dict.fromkeys(actions)))
     if last is None:
         return Check(6, OK, f"no QBR due yet; the first is due on {due.isoformat()}")
-    return Check(6, OK, f"last QBR on {last.held_on.isoformat()} with {len(last.attendees)} attendees; next due "
+    return Check(6, OK, f"last QBR on {last.held_on.isoformat()} with {counted(len(last.attendees), 'attendee')}; next due "
                         f"{due.isoformat()}")

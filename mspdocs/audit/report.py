@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..render.environment import counted
 from .lessons import GAP, LESSONS, OK, UNKNOWN
 from .portfolio import CustomerAudit
 
@@ -44,7 +45,7 @@ def as_text(audits: list[CustomerAudit]) -> list[str]:
         lines.append((audit.customer.ljust(width) + "  " + cells).rstrip())
     summary = portfolio_summary(audits)
     lines.append("")
-    lines.append(f"{len(audits)} customers; with a gap, per lesson: "
+    lines.append(f"{counted(len(audits), 'customer')}; with a gap, per lesson: "
                  + ", ".join(f"{n} {summary[n][GAP]}" for n in LESSONS))
     for audit in rows:
         open_checks = [c for c in audit.checks if c.status != OK] + [

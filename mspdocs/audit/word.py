@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import RenderError
+from ..render.environment import counted
 from ..workspace import writer
 from .html import signed_text
 from .lessons import GAP, LESSONS, OK, UNKNOWN
@@ -58,11 +59,11 @@ def render_docx(audits: list[CustomerAudit], as_of: dt.date) -> bytes:
     document.core_properties.title = f"Audit as of {as_of.isoformat()}"
     document.add_heading("Where are we exposed?", level=0)
     with_gaps = sum(1 for a in audits if a.gaps)
-    document.add_paragraph(f"Audit as of {as_of.isoformat()}: {len(audits)} customers, {with_gaps} with at "
+    document.add_paragraph(f"Audit as of {as_of.isoformat()}: {counted(len(audits), 'customer')}, {with_gaps} with at "
                            "least one gap.")
     document.add_heading("Portfolio: customers per lesson", level=1)
     summary = portfolio_summary(audits)
-    _table(document, ["Lesson", "gap", "unknown", "ok"],
+    _table(document, ["Lesson", "Customers with a gap", "Unknown", "OK"],
            [[f"{n}. {LESSONS[n]}", str(summary[n][GAP]), str(summary[n][UNKNOWN]), str(summary[n][OK])]
             for n in LESSONS])
     document.add_heading("Customers", level=1)

@@ -33,7 +33,7 @@ def customers_list(ctx: click.Context, output_format: str) -> None:
     """
     from ..workspace.customers import list_customers
 
-    rows = list_customers(workspace_of(ctx))
+    rows = list_customers(workspace_of(ctx), on_unclassified=_report_skipped)
     emit(output_format, rows, table(rows, ["id", "legal_name", "subscribed", "declined", "excluded",
                                            "devices", "users", "monthly_fee", "insurance_expires"]))
 
@@ -52,8 +52,12 @@ def customers_check(ctx: click.Context, ids: tuple[str, ...]) -> None:
     """
     from ..workspace.customers import list_customers
 
-    rows = list_customers(workspace_of(ctx), list(ids) or None)
+    rows = list_customers(workspace_of(ctx), list(ids) or None, on_unclassified=_report_skipped)
     click.echo(f"{len(rows)} customer record{'s' if len(rows) != 1 else ''} valid")
+
+
+def _report_skipped(customer: str, reason: str) -> None:
+    click.echo(f"skipped {customer}: {reason}", err=True)
 
 
 @customers.command("import")

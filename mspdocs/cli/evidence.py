@@ -43,8 +43,8 @@ def evidence_import(ctx: click.Context, export: str, mapping: str, by: str | Non
     imported = import_evidence(export, mapping, workspace=workspace_of(ctx), by=by)
     state = "unchanged (already imported today)" if imported.unchanged else "stored"
     emit(output_format, imported.as_dict(),
-         [f"{shown(imported.path)}\t{state}: {imported.devices} devices of {len(imported.customers)} "
-          f"customer{'s' if len(imported.customers) != 1 else ''}"])
+         [f"{shown(imported.path)}\t{state}: {imported.devices} device{'s' if imported.devices != 1 else ''} of "
+          f"{len(imported.customers)} customer{'s' if len(imported.customers) != 1 else ''}"])
 
 
 @evidence.command("findings")

@@ -196,6 +196,7 @@ def register_verify(ctx: click.Context, head: str | None, output_format: str) ->
       mspdocs register verify --head 3f5a...e1 --format json
     """
     from ..evidence.verification import verify
+    from ..render.environment import counted as _counted
 
     result = verify(workspace_of(ctx), head)
     if output_format == "json":
@@ -207,8 +208,8 @@ def register_verify(ctx: click.Context, head: str | None, output_format: str) ->
             click.echo(f"WARNING  {finding}")
         if result.anchor_found:
             click.echo(f"anchored head {result.anchor} is in the register")
-        click.echo(f"{'ok' if result.ok else 'FAILED'}: {result.entries} entries, "
-                   f"{len(result.problems)} problems, {len(result.warnings)} warnings")
+        click.echo(f"{'ok' if result.ok else 'FAILED'}: {_counted(result.entries, 'entry', 'entries')}, "
+                   f"{_counted(len(result.problems), 'problem')}, {_counted(len(result.warnings), 'warning')}")
         click.echo(f"head {result.head or 'unknown (the register cannot be read)'}")
     if not result.ok:
         ctx.exit(1)

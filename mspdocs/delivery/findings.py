@@ -14,6 +14,13 @@ COUNT_OF_TYPE = {"workstation": "workstations", "server": "servers", "network": 
 # Endpoint protections are promised on workstations and servers (and devices whose type is not reported);
 # a switch or firewall is counted, not checked for anti-virus.
 CHECKED_TYPES = ("workstation", "server", "")
+# How a protection reads to a customer (the catalog's `delivers` names are ids: rmm-agent, edr, ...).
+PROTECTION_LABELS = {"antivirus": "anti-virus", "edr": "EDR", "rmm-agent": "RMM agent"}
+
+
+def protection_label(protection: str) -> str:
+    """`rmm-agent` -> `RMM agent`, `disk-encryption` -> `disk encryption`: a protection in a sentence."""
+    return PROTECTION_LABELS.get(protection, protection.replace("-", " "))
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ def platform_payload(space: Workspace, generated_entry, data: bytes, facts: PdfF
     platform = covering[-1]
     compared = bounded(compare_copy, (generated, data, stamp_patterns(space)))
     if compared["pages"] != compared["generated_pages"]:
-        raise ProblemsFound(f"rejected: the copy has {compared['pages']} pages, {document_id} has "
+        pages = compared["pages"]
+        raise ProblemsFound(f"rejected: the copy has {pages} page{'s' if pages != 1 else ''}, {document_id} has "
                             f"{compared['generated_pages']}")
     if compared["differences"]:
         shown = "; ".join(compared["differences"][:MAX_SHOWN])

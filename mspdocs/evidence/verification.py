@@ -274,5 +274,5 @@ def check_missing_register(space, result: Verification) -> None:
         count = sum(len(issued_files(folder)) for folder in holding)
         names = " and ".join(f"{relative_path(space, folder)}/" for folder in holding)
         result.problems.append(Finding(f"the register is missing, but {names} "
-                                       f"{'hold' if len(holding) > 1 else 'holds'} {count} documents",
+                                       f"{'hold' if len(holding) > 1 else 'holds'} {count} document{'s' if count != 1 else ''}",
                                        path=relative_path(space, space.path("register"))))

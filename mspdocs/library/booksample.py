@@ -132,9 +132,17 @@ class Samples:
         related = {"baa": {"id": baa.document_id, "date": dt.date.fromisoformat(baa.payload["as_of"])}} \
             if baa is not None else None
         context = base_context(self.workspace, self.catalog, customer, kind, self.document_id, self.as_of, False,
-                               agreement_in_force=cited, related=related)
+                               agreement_in_force=cited, related=related, facts=self._review_facts(customer, kind))
         placed = plan(self.library, kind.name, context, quoted)
         return _Document(customer, kind, context, placed, make_ref(placed, quoted), quoted, in_force)
+
+    def _review_facts(self, customer: Customer, kind: DocumentKind) -> dict | None:
+        """The one computed fact a review's clauses use: the agreement issued to the customer, if any."""
+        if "agreement_issued" not in kind.provided:
+            return None
+        entry = standing_documents(self.workspace.path("register"), "agreement", draft=False).get(customer.id)
+        return {"agreement_issued": None if entry is None else
+                {"id": entry.document_id, "date": dt.date.fromisoformat(entry.payload["as_of"])}}
 
     def _render_in(self, clause: Clause, document: _Document) -> Rendering:
         name, title = document.customer.legal_name, document.kind.title

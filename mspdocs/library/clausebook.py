@@ -293,7 +293,8 @@ def generate_clause_book(workspace: str | Path | None = None, as_of: dt.date | N
     library = load_library(space.path("clauses"))
     approvals = approval_store.load_approvals(library.folder)
     catalog = load_catalog(space.path("catalog"))
-    customers = load_customers(space, catalog, [customer] if customer else None)
+    # An imported stub not classified yet cannot be a sample: left out, as the book is for no one customer.
+    customers = load_customers(space, catalog, [customer] if customer else None, on_unclassified=lambda *_: None)
     document_id = new_document_id(DocumentKind("clause-book", TITLE, "", "CLB", lambda *_: {}))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     when = dt.datetime.combine(as_of, now.time(), dt.UTC) if as_of else now

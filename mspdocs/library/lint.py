@@ -75,6 +75,10 @@ def sample_customer(workspace: Workspace, catalog: Catalog):
     return customer
 
 
+# Provided facts whose members a clause may name (the others are finished phrases, tables or dates).
+PROVIDED_SHAPES = {"agreement_issued": {"id": "AGR-ID", "date": dt.date(2026, 1, 1)}}
+
+
 def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
     """Per document kind, a context holding every name a clause or template of that kind may use."""
     catalog = load_catalog(workspace.path("catalog"))
@@ -86,6 +90,7 @@ def known_contexts(workspace: Workspace) -> dict[str, dict[str, Any]]:
         context.update(base_context(workspace, catalog, customer, kind, "ID", dt.date.today(), False,
                                     {"id": "AGR-ID", "date": dt.date.today()}, related))
         context.update(dict.fromkeys(kind.provided, ""))  # computed per customer when a document is made
+        context.update({name: value for name, value in PROVIDED_SHAPES.items() if name in kind.provided})
         contexts[name] = context
     return contexts
 

@@ -6,10 +6,11 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from ..evidence.current import standing_documents
 from ..evidence.register import DOCUMENT_GENERATED, DOCUMENT_SIGNED, Register
-from ..delivery.findings import Delivery
+from ..delivery.findings import Delivery, protection_label
 from ..delivery.report import assess_customers
-from ..render.environment import format_money, longdate
+from ..render.environment import counted, format_money, longdate
 from ..workspace.catalog import Catalog
 from ..workspace.customers import Customer
 from ..workspace.folder import Workspace
@@ -32,8 +33,20 @@ def agenda_facts(space: Workspace, catalog: Catalog, customers: list[Customer], 
             register.close()
     found = histories(entries)
     accepted = signed_acceptances(entries)
-    return {c.id: customer_facts(space, catalog, c, as_of, found.get(c.id, History(c.id)), deliveries[c.id],
-                                 accepted.get(c.id, set())) for c in customers}
+    issued = standing_documents(space.path("register"), "agreement", draft=False)
+    facts = {c.id: customer_facts(space, catalog, c, as_of, found.get(c.id, History(c.id)), deliveries[c.id],
+                                  accepted.get(c.id, set())) for c in customers}
+    for customer_id, values in facts.items():
+        values["agreement_issued"] = agreement_issued(issued.get(customer_id))
+    return facts
+
+
+def agreement_issued(entry) -> dict[str, Any] | None:
+    """The customer's latest agreement issued for signature (id and date), or None: the review's purpose
+    says it is held under an agreement only when there is one."""
+    if entry is None:
+        return None
+    return {"id": entry.document_id, "date": dt.date.fromisoformat(entry.payload["as_of"])}
 
 
 def customer_facts(space: Workspace, catalog: Catalog, customer: Customer, as_of: dt.date, history: History,
@@ -82,10 +95,13 @@ def delivery_facts(delivery: Delivery) -> dict[str, Any]:
         "present": True,
         "date": delivery.evidence_date,
         "devices": len(delivery.devices),
-        "findings": [{"text": f"{m.device}: no {m.protection} (promised by {', '.join(m.services)})"}
+        "devices_text": counted(len(delivery.devices), "device"),
+        "findings": [{"text": f"{m.device}: no {protection_label(m.protection)} (promised by {', '.join(m.services)})"}
                      for m in delivery.missing]
         + [{"text": f"{d.device}: not seen since {longdate(d.last_seen)}"} for d in delivery.stale],
         "unknown": len(delivery.unknown),
+        "unknown_text": (f"{counted(len(delivery.unknown), 'device protection')} "
+                         f"{'is' if len(delivery.unknown) == 1 else 'are'} not reported"),
     }
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 from typing import Any
 
+from ..delivery.findings import protection_label
+
 COLORS = {"yes": "#2e7d32", "no": "#c62828", "unknown": "#9e9e9e", "due": "#c62828", "held": "#1f4e79"}
 # Placed 6.5 inches wide in the packet; 100 dots per inch is sharp on paper at that size and keeps the
 # PNGs small and quick to draw.
@@ -46,7 +48,7 @@ def coverage_chart(coverage: list[dict[str, Any]]) -> bytes:
         axes.axis("off")
         axes.text(0.5, 0.5, "No device evidence imported: coverage cannot be shown", ha="center", va="center")
         return _png(figure)
-    names = [row["protection"] for row in coverage]
+    names = [sentence_case(protection_label(row["protection"])) for row in coverage]
     left = [0] * len(names)
     for key, label in (("yes", "in place"), ("no", "missing"), ("unknown", "not reported")):
         values = [row[key] for row in coverage]
@@ -55,10 +57,14 @@ def coverage_chart(coverage: list[dict[str, Any]]) -> bytes:
     axes.invert_yaxis()
     axes.set_xlabel("devices")
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(loc="lower right", frameon=False, ncols=3, bbox_to_anchor=(1, 1.02))
-    axes.set_title("Protection coverage across devices", loc="left", fontsize=9)
+    axes.legend(loc="lower right", frameon=False, ncols=3, bbox_to_anchor=(1, 1.02))  # the caption names it
     figure.subplots_adjust(left=0.16, right=0.98, top=0.84, bottom=0.17)  # fixed: no layout search
     return _png(figure)
+
+
+def sentence_case(label: str) -> str:
+    """`anti-virus` -> `Anti-virus`; `EDR` stays."""
+    return label[:1].upper() + label[1:]
 
 
 def history_chart(held: list[dt.date], due: list[dt.date], as_of: dt.date) -> bytes:
@@ -69,7 +75,7 @@ def history_chart(held: list[dt.date], due: list[dt.date], as_of: dt.date) -> by
                      label="due by the cadence" if index == 0 else None)
     if held:
         axes.plot(held, [1] * len(held), "o", color=COLORS["held"], markersize=8, label="review held")
-    axes.axvline(as_of, color="#555555", linewidth=1.5, label="this agenda")
+    axes.axvline(as_of, color="#555555", linewidth=1.5, label="date of this document")
     start, end = min([*held, *due, as_of]) - _MARGIN, max([*held, *due, as_of]) + _MARGIN
     axes.set_xlim(start, end)
     ticks = quarter_starts(start, end)

@@ -6,10 +6,10 @@ import datetime as dt
 import io
 from typing import Any
 
-from ..delivery.findings import CHECKED_TYPES
+from ..delivery.findings import CHECKED_TYPES, protection_label
 from ..delivery.report import assess_customers
 from ..evidence.register import Register
-from ..render.environment import format_money, longdate
+from ..render.environment import counted, format_money, longdate
 from ..workspace.catalog import Catalog
 from ..workspace.customers import Customer
 from ..workspace.folder import Workspace
@@ -73,11 +73,11 @@ def policy_rows(customer: Customer) -> list[dict[str, str]]:
 def device_row(device, promised: list[str]) -> dict[str, str]:
     if device.type not in CHECKED_TYPES:
         return {"device": device.device, "type": device.type, "last_seen": longdate(device.last_seen),
-                "missing": "not checked (network device)", "unknown": "not checked"}
+                "missing": "not checked", "unknown": "not checked"}
     values = {name: device.protections.get(name, "") for name in promised}
     return {"device": device.device, "type": device.type or "not reported", "last_seen": longdate(device.last_seen),
-            "missing": ", ".join(n for n, v in values.items() if v == "no") or "none",
-            "unknown": ", ".join(n for n, v in values.items() if v == "") or "none"}
+            "missing": ", ".join(protection_label(n) for n, v in values.items() if v == "no") or "none",
+            "unknown": ", ".join(protection_label(n) for n, v in values.items() if v == "") or "none"}
 
 
 def history_rows(customer: Customer, history: History, as_of: dt.date) -> list[dict[str, Any]]:
@@ -87,7 +87,7 @@ def history_rows(customer: Customer, history: History, as_of: dt.date) -> list[d
     for meeting in sorted(history.meetings, key=lambda m: (m.held_on, m.seq)):
         due = previous + cadence
         rows.append({"held_on": meeting.held_on, "due": due, "attendees": ", ".join(meeting.attendees),
-                     "on_time": "on time" if meeting.held_on <= due else f"{(meeting.held_on - due).days} days late"})
+                     "on_time": "on time" if meeting.held_on <= due else f"{counted((meeting.held_on - due).days, 'day')} late"})
         previous = meeting.held_on
     return rows
 

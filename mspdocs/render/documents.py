@@ -120,7 +120,7 @@ def _nothing_more(customer: Customer, catalog: Catalog, workspace: Workspace, as
 
 # What a QBR agenda and packet are given, computed from the register and the evidence (mspdocs.qbr).
 QBR_FACTS = ("attendees", "actions", "last_qbr", "qbr_due", "qbr_cadence", "next_qbr", "delivery", "declined",
-             "insurance_status", "renewal", "scope_changes")
+             "insurance_status", "renewal", "scope_changes", "agreement_issued")
 PACKET_FACTS = (*QBR_FACTS, "scope_rows", "policy_rows", "devices", "coverage", "history", "charts")
 
 KINDS: dict[str, DocumentKind] = {

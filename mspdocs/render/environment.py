@@ -84,6 +84,11 @@ def longdate(value: dt.date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 device`, `3 devices`: a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def format_money(amount: Decimal | int, currency: str, cents: bool = False) -> str:
     """`$4,250`, `$3.50`; with `cents` always two decimals (prices in a table line up)."""
     amount = Decimal(amount)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import InputError, MspdocsError, raise_all
 from .catalog import Catalog, backup_terms
@@ -294,9 +294,12 @@ def customer_files(workspace: Workspace) -> list[Path]:
 
 
 def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None = None,
-                   partial: bool = False) -> list[Customer]:
+                   partial: bool = False, on_unclassified: Callable[[str, str], None] | None = None
+                   ) -> list[Customer]:
     """Validate every named customer (all when `ids` is None), reporting every bad file at once;
-    `partial` accepts imported stubs (see `parse_customer`)."""
+    `partial` accepts imported stubs (see `parse_customer`). Given `on_unclassified`, a batch over all
+    customers leaves out each stub whose services are not classified yet and reports it there (a stub
+    named in `ids` is still an error)."""
     files = customer_files(workspace)
     if ids is not None:
         by_stem = {path.stem: path for path in files}
@@ -313,11 +316,24 @@ def load_customers(workspace: Workspace, catalog: Catalog, ids: list[str] | None
             continue
         seen[path.stem] = path
         try:
-            customers.append(read_customer(path, workspace, catalog, partial))
+            raw = read_yaml(path)
+            if on_unclassified is not None and ids is None and not partial and _unclassified(raw):
+                on_unclassified(path.stem, UNCLASSIFIED_SKIP.format(file=path.name))
+                continue
+            customers.append(parse_customer(raw, path, workspace, catalog, partial))
         except MspdocsError as exc:
             errors.append(exc)
     raise_all(errors)
     return customers
+
+
+UNCLASSIFIED_SKIP = ("not classified yet; list every catalog service under services: in {file} (subscribed, "
+                     "declined or excluded), then generate its documents")
+
+
+def _unclassified(raw: Any) -> bool:
+    """A record without services (a stub made by `customers import`): not ready for documents."""
+    return isinstance(raw, dict) and raw.get("services") in (None, "")
 
 
 def customer_summary(customer: Customer) -> dict[str, Any]:
@@ -338,10 +354,13 @@ def customer_summary(customer: Customer) -> dict[str, Any]:
     }
 
 
-def list_customers(workspace: str | Path | None = None, ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Validate the customers of a workspace and summarise each (errors are raised together)."""
+def list_customers(workspace: str | Path | None = None, ids: list[str] | None = None,
+                   on_unclassified: Callable[[str, str], None] | None = None) -> list[dict[str, Any]]:
+    """Validate the customers of a workspace and summarise each (errors are raised together); with
+    `on_unclassified`, stubs not classified yet are left out of a listing of all and reported there."""
     from .catalog import load_catalog
     from .folder import open_workspace
 
     space = open_workspace(workspace)
-    return [customer_summary(c) for c in load_customers(space, load_catalog(space.path("catalog")), ids)]
+    return [customer_summary(c) for c in load_customers(space, load_catalog(space.path("catalog")), ids,
+                                                        on_unclassified=on_unclassified)]

@@ -13,6 +13,9 @@ TITLE = "Quarterly Business Review Agenda"
 ATTENDEE_COLS = (3168, 3024, 3168)  # 2.2in, 2.1in, 2.2in
 ACTION_COLS = (576, 4464, 2160, 2160)  # 0.4in, 3.1in, 1.5in, 1.5in
 DECLINED_COLS = (1872, 1584, 3744, 2160)  # 1.3in, 1.1in, 2.6in, 1.5in
+# What the review's own clauses are (they are not the agreement's: a review may come before any agreement).
+TERMS_LEAD = ("The terms below govern this review itself: what it is for and the records its facts come from"
+              "{% if declined %}, and the standing of the services {{ customer.legal_name }} declined{% endif %}.")
 
 
 def build(path: Path) -> Path:
@@ -34,8 +37,7 @@ def heading(text: str, style: str = "Heading1") -> str:
 
 def body_xml() -> list[str]:
     """The agenda's sections; `agenda_sections` is shared with the packet."""
-    return opening(TITLE) + agenda_sections() + review_terms(
-        "The following terms of our agreement with {{ customer.legal_name }} apply to this review.")
+    return opening(TITLE) + agenda_sections() + review_terms(TERMS_LEAD)
 
 
 def review_terms(lead: str) -> list[str]:
@@ -82,7 +84,7 @@ def agenda_sections(level: str = "Heading1") -> list[str]:
         heading("3. Service delivery"),
         *when("delivery.present",
               p("BodyText", run("Device evidence from the monitoring tools, imported on ") + run("{{ delivery.date }}")
-                + run(", lists ") + run("{{ delivery.devices }}") + run(" devices.")),
+                + run(", lists ") + run("{{ delivery.devices_text }}") + run(".")),
               *when("delivery.findings",
                     p("BodyText", run("To review: each device missing a protection a subscribed service promises, "
                                       "and each device not seen recently:"), "<w:keepNext/>"),
@@ -90,8 +92,8 @@ def agenda_sections(level: str = "Heading1") -> list[str]:
                     otherwise=(p("BodyText", run("Every device shows each protection the subscribed services "
                                                  "promise, and every device was seen recently.")),)),
               *when("delivery.unknown",
-                    p("BodyText", run("{{ delivery.unknown }}") + run(" device protections are not reported by "
-                                                                     "the evidence and cannot be confirmed."))),
+                    p("BodyText", run("{{ delivery.unknown_text }}") + run(" by the evidence and cannot be "
+                                                                          "confirmed."))),
               otherwise=(p("BodyText", run("No device evidence has been imported for ") + run(name)
                            + run(", so delivery of the promised protections cannot be confirmed from records at "
                                  "this review.")),)),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .blocks import bullets, loop_table
 from .package import build as build_package
-from .qbr_agenda import agenda_sections, opening, review_terms, when
+from .qbr_agenda import TERMS_LEAD, agenda_sections, opening, review_terms, when
 from .wordml import p, run
 
 TITLE = "Quarterly Business Review Packet"
@@ -15,7 +15,7 @@ RISK_COLS = (1872, 1584, 3744, 2160)
 FACT_COLS = (2880, 6480)
 DEVICE_COLS = (1872, 1440, 1872, 2160, 2016)
 HISTORY_COLS = (1872, 1872, 1584, 4032)
-NEW_PAGE = "<w:pageBreakBefore/>"
+FOLLOWS = '<w:keepNext/><w:spacing w:before="360"/>'  # space above, never alone at the foot of a page
 
 
 def build(path: Path) -> Path:
@@ -23,14 +23,16 @@ def build(path: Path) -> Path:
     return build_package(path, body_xml(), TITLE)
 
 
-def section(title: str, new_page: bool = True) -> str:
-    return p("Heading1", run(title), NEW_PAGE if new_page else "")
+def section(title: str) -> str:
+    """A section heading. No section forces a new page: each runs on below the one before, so an agenda
+    that spills a few lines onto page 2 leaves no page mostly blank (the PDF bookmarks find each section)."""
+    return p("Heading1", run(title), FOLLOWS)
 
 
 def body_xml() -> list[str]:
     name = "{{ customer.legal_name }}"
     return opening(TITLE) + [
-        section("Agenda", new_page=False),
+        section("Agenda"),
         *agenda_sections("Heading2"),
         section("Scope and responsibilities"),
         p("BodyText", run("What ") + run("{{ msp.name }}") + run(" does for ") + run(name)
@@ -71,5 +73,5 @@ def body_xml() -> list[str]:
               loop_table(HISTORY_COLS, ("Held on", "Due by", "Timing", "Attendees"),
                          ("held_on", "due", "on_time", "attendees"), "history"),
               otherwise=(p("BodyText", run("No review with ") + run(name) + run(" is on record yet.")),)),
-        *review_terms("The following terms of our agreement with " + name + " apply to this review."),
+        *review_terms(TERMS_LEAD),
     ]
