@@ -179,3 +179,22 @@ def test_the_risk_letter_keeps_each_date_on_one_line(runner, workspace):
     # recorded recommendation dates, the longest month among them
     for date in ("January 12, 2026", "September 3, 2026"):
         assert date in text, date
+
+
+def test_a_failed_second_layout_keeps_the_first_pdf(tmp_path, monkeypatch):
+    from mspdocs.errors import RenderError
+    from mspdocs.render import pagination, pdf
+
+    first = tmp_path / "agreement.pdf"
+    first.write_bytes(b"%PDF-1.7 first layout")
+    source = pdf.PdfSource("AGR-1", "agreement", b"docx", "Agreement", "Agreement", "0" * 64)
+    batch = pdf._Batch("soffice", [source], tmp_path / "batch", False, None)
+    (tmp_path / "batch").mkdir()
+    monkeypatch.setattr(pagination, "lone_headings", lambda data: ["5.4 Written Recommendations"])
+    monkeypatch.setattr(pagination, "with_breaks", lambda docx, titles: docx)
+
+    def fails(*args, **kwargs):
+        raise RenderError("LibreOffice failed (exit status 1)")
+
+    monkeypatch.setattr(pdf, "convert_batch", fails)
+    assert pdf._without_lone_headings(batch, {"agreement": first}) == {}  # the first layout stands

@@ -237,8 +237,12 @@ def _without_lone_headings(batch: _Batch, pdfs: dict[str, Path]) -> dict[str, Pa
     outdir.mkdir()
     for source, docx in again:
         (indir / f"{source.stem}.docx").write_bytes(docx)
-    convert_batch(batch.soffice, [indir / f"{source.stem}.docx" for source, _ in again], outdir, batch.pdfa)
-    return {source.stem: outdir / f"{source.stem}.pdf" for source, _ in again}
+    try:
+        convert_batch(batch.soffice, [indir / f"{source.stem}.docx" for source, _ in again], outdir, batch.pdfa)
+    except RenderError:
+        return {}  # a heading at a page foot is a blemish, not a reason to lose the batch: keep the first layout
+    laid_out = {source.stem: outdir / f"{source.stem}.pdf" for source, _ in again}
+    return {stem: path for stem, path in laid_out.items() if path.is_file() and path.stat().st_size}
 
 
 _WORKER_BATCHES: list[_Batch] = []
