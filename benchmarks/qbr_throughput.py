@@ -1,7 +1,7 @@
 """QBR figures: agendas per second against agreements, packets per second with --jobs 2, `qbr list` time.
 
 Usage: python benchmarks/qbr_throughput.py [--customers N] [--packets N] [--list-customers N]
-Targets (issue 13): an agenda is no slower than an agreement; >= 3 packets/s with --jobs 2 (docx, charts,
+Targets: an agenda is no slower than an agreement; >= 3 packets/s with --jobs 2 (docx, charts,
 PDF); `qbr list` over 5,000 customers within 2 seconds.
 """
 
