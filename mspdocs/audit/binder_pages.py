@@ -7,6 +7,7 @@ from typing import Any
 
 from ..render.environment import counted
 from .lessons import LESSONS
+from .word import grid_table
 
 _STATUS = {"ok": "present", "gap": "MISSING", "unknown": "unknown"}
 
@@ -32,14 +33,7 @@ def _table(document, header: list[str], rows: list[list[Any]]) -> None:
     if not rows:
         document.add_paragraph("None recorded.")
         return
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    for values in rows:
-        for cell, value in zip(table.add_row().cells, values):
-            cell.text = "" if value is None else str(value)
+    grid_table(document, header, rows)
 
 
 def _bytes(document) -> bytes:

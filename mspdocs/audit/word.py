@@ -29,8 +29,9 @@ def _shade(cell, status: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _table(document, header: list[str], rows: list[list[str]], statuses: dict[int, int] | None = None):
-    """A grid table; `statuses` maps a column to shade by its cell's status word."""
+def grid_table(document, header: list[str], rows: list[list], statuses: dict[int, int] | None = None):
+    """A grid table with a bold header row (None prints as an empty cell); `statuses` maps a column to
+    shade by its cell's status word."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
@@ -38,8 +39,8 @@ def _table(document, header: list[str], rows: list[list[str]], statuses: dict[in
         cell.paragraphs[0].runs[0].bold = True
     for values in rows:
         cells = table.add_row().cells
-        for index, (cell, text) in enumerate(zip(cells, values)):
-            cell.text = text
+        for index, (cell, value) in enumerate(zip(cells, values)):
+            cell.text = text = "" if value is None else str(value)
             if statuses and index in statuses and text in SHADE:
                 _shade(cell, text)
     return table
@@ -63,23 +64,23 @@ def render_docx(audits: list[CustomerAudit], as_of: dt.date) -> bytes:
                            "least one gap.")
     document.add_heading("Portfolio: customers per lesson", level=1)
     summary = portfolio_summary(audits)
-    _table(document, ["Lesson", "Customers with a gap", "Unknown", "OK"],
+    grid_table(document, ["Lesson", "Customers with a gap", "Unknown", "OK"],
            [[f"{n}. {LESSONS[n]}", str(summary[n][GAP]), str(summary[n][UNKNOWN]), str(summary[n][OK])]
             for n in LESSONS])
     document.add_heading("Customers", level=1)
-    _table(document, ["Customer", "Gaps", *(f"{n}. {LESSONS[n]}" for n in LESSONS)],
+    grid_table(document, ["Customer", "Gaps", *(f"{n}. {LESSONS[n]}" for n in LESSONS)],
            [[a.customer, str(len(a.gaps)), *(c.status for c in a.checks)] for a in ordered(audits)],
            statuses={index: index for index in range(2, 8)})
     for audit in ordered(audits):
         if not (audit.gaps or audit.unknown):
             continue
         document.add_heading(f"{audit.legal_name} ({audit.customer})", level=2)
-        _table(document, ["Lesson", "Status", "Reason", "Action"],
+        grid_table(document, ["Lesson", "Status", "Reason", "Action"],
                [[f"{c.lesson}. {LESSONS[c.lesson]}", c.status, c.reason, c.action] for c in audit.checks],
                statuses={1: 1})
         if audit.documents:
             document.add_paragraph("Documents", style="Heading 3")
-            _table(document, ["Document", "Kind", "Date", "Status", "Signed"],
+            grid_table(document, ["Document", "Kind", "Date", "Status", "Signed"],
                    [[d["document_id"], d["kind"], d["date"], d["status"], signed_text(d)] for d in audit.documents])
     out = io.BytesIO()
     document.save(out)

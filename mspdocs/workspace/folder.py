@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .fields import Fields, gathering
+from .fields import MAX_INTEGER, Fields, gathering
 from .files import check_inside, confine
 from .support import read_rates, read_service_levels, read_support
 from .tomlfile import read_toml
@@ -133,26 +133,25 @@ def _profile(raw: Any, path: Path, problems: list) -> Profile:
 
 def _delivery(fields: Fields | None) -> dict[str, int]:
     """The optional [delivery] section: when a device counts as stale, how far counts may drift."""
-    settings = dict(DELIVERY_DEFAULTS)
-    if fields is not None:
-        fields.reject_unknown(set(DELIVERY_DEFAULTS))
-        for key in DELIVERY_DEFAULTS:
-            value = fields.integer(key, required=False, minimum=0)
-            if value is not None:
-                settings[key] = value
-    return settings
+    return _optional_integers(fields, DELIVERY_DEFAULTS, dict.fromkeys(DELIVERY_DEFAULTS, (0, MAX_INTEGER)))
 
 
 def _limits(fields: Fields | None) -> dict[str, int]:
     """The optional [limits] section: seconds and MiB of memory one document may take to render."""
-    limits = dict(LIMIT_DEFAULTS)
+    return _optional_integers(fields, LIMIT_DEFAULTS, _LIMIT_RANGES)
+
+
+def _optional_integers(fields: Fields | None, defaults: dict[str, int],
+                       ranges: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """A section of whole numbers, each within its range, each defaulted when the section leaves it out."""
+    settings = dict(defaults)
     if fields is not None:
-        fields.reject_unknown(set(LIMIT_DEFAULTS))
-        for key, (low, high) in _LIMIT_RANGES.items():
+        fields.reject_unknown(set(defaults))
+        for key, (low, high) in ranges.items():
             value = fields.integer(key, required=False, minimum=low, maximum=high)
             if value is not None:
-                limits[key] = value
-    return limits
+                settings[key] = value
+    return settings
 
 
 def _relative_path(fields: Fields, key: str) -> str:
